@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout (see ../shared/DESIGN.md "Layout" and docs/architecture.md):
+// one thin system-library target per C library, each imported by exactly one
+// Swift module: CLibUV by FlashSaleLoop, CHTTPParser by FlashSaleHTTP,
+// CHiredis (+ the CHiredisUV adapter) by FlashSaleRedis.
+let package = Package(
+    name: "FlashSale",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "flashsale", targets: ["flashsale"]),
+        .executable(name: "flashsale-loadtest", targets: ["flashsale-loadtest"]),
+        .library(name: "FlashSaleCore", targets: ["FlashSaleCore"]),
+        .library(name: "FlashSaleHTTP", targets: ["FlashSaleHTTP"]),
+        .library(name: "FlashSaleRedis", targets: ["FlashSaleRedis"]),
+        .library(name: "FlashSaleServer", targets: ["FlashSaleServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // C libraries (Debian: libuv1-dev, libhiredis-dev, libhttp-parser-dev).
+        .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
+        .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
+        // Our own hiredis<->libuv adapter: the 0.14.1 one swallows poll errors.
+        .target(
+            name: "CHiredisUV", dependencies: ["CHiredis", "CLibUV"], path: "Sources/CHiredisUV",
+            linkerSettings: [.linkedLibrary("hiredis"), .linkedLibrary("uv")]
+        ),
+
+        // The pure core: no C, no Foundation, no clock, no I/O.
+        .target(name: "FlashSaleCore"),
+        // Event loops, timers, TCP on libuv. The only importer of CLibUV.
+        .target(name: "FlashSaleLoop", dependencies: ["CLibUV"]),
+        // HTTP/1.1 server (http_parser) on FlashSaleLoop.
+        .target(name: "FlashSaleHTTP", dependencies: ["FlashSaleLoop", "CHTTPParser"]),
+        // hiredis async client on FlashSaleLoop, Lua scripts, persistence.
+        .target(
+            name: "FlashSaleRedis",
+            dependencies: ["FlashSaleLoop", "FlashSaleCore", "CHiredis", "CHiredisUV"],
+            resources: [.copy("Scripts")]
+        ),
+        // Wiring: routes, JSON, auth, metrics.
+        .target(
+            name: "FlashSaleServer",
+            dependencies: [
+                "FlashSaleCore", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "flashsale",
+            dependencies: [
+                "FlashSaleServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // The load-test driver: a library (tested) and its executable.
+        .target(
+            name: "FlashSaleLoadTest",
+            dependencies: [
+                "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "loadtest/FlashSaleLoadTest"
+        ),
+        .executableTarget(
+            name: "flashsale-loadtest",
+            dependencies: [
+                "FlashSaleLoadTest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "loadtest/flashsale-loadtest"
+        ),
+
+        .testTarget(name: "FlashSaleCoreTests", dependencies: ["FlashSaleCore"]),
+        .testTarget(name: "FlashSaleLoopTests", dependencies: ["FlashSaleLoop"]),
+        .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop"]),
+        .testTarget(name: "FlashSaleRedisTests", dependencies: ["FlashSaleRedis", "FlashSaleLoop", "FlashSaleCore"]),
+        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer"]),
+        .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest"]),
+        // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

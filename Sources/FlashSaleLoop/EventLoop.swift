@@ -1,0 +1,155 @@
+import CLibUV
+import Synchronization
+
+/// One libuv event loop, run by one thread.
+///
+/// Everything attached to a loop (timers, TCP handles, the Redis connection)
+/// is touched only on that loop's thread. Other threads talk to it through
+/// ``execute(_:)``, the one thread-safe entry point, which wakes the loop
+/// with a `uv_async_t`.
+public final class EventLoop: @unchecked Sendable {
+    let uvLoop: UnsafeMutablePointer<uv_loop_t>
+    private let wakeup: UnsafeMutablePointer<uv_async_t>
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private let runningThread = Mutex<uv_thread_t?>(nil)
+    private var closed = false
+
+    /// Creates a loop. Run it with ``run()`` on the thread that will own it,
+    /// or use ``startThread(name:)``.
+    public init() {
+        uvLoop = .allocate(capacity: 1)
+        let rc = uv_loop_init(uvLoop)
+        precondition(rc == 0, "uv_loop_init failed: \(EventLoop.describe(rc))")
+        wakeup = .allocate(capacity: 1)
+        wakeup.initialize(to: uv_async_t())
+        uv_async_init(uvLoop, wakeup) { handle in
+            guard let handle, let data = handle.pointee.data else { return }
+            Unmanaged<EventLoop>.fromOpaque(data).takeUnretainedValue().drainInbox()
+        }
+        // Unretained: the loop object outlives its own async handle (closed in run()).
+        wakeup.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        if !closed {
+            // Never ran: close the async handle and release the loop here.
+            finishAndClose()
+        }
+    }
+
+    /// Starts a thread that runs a new loop until ``stop()``; returns the loop.
+    public static func startThread(name: String = "flashsale-loop") -> EventLoop {
+        let loop = EventLoop()
+        let box = Unmanaged.passRetained(loop).toOpaque()
+        var tid = uv_thread_t()
+        let rc = uv_thread_create(&tid, { arg in
+            guard let arg else { return }
+            let loop = Unmanaged<EventLoop>.fromOpaque(arg).takeRetainedValue()
+            loop.run()
+        }, box)
+        precondition(rc == 0, "uv_thread_create failed: \(describe(rc))")
+        loop.thread = tid
+        return loop
+    }
+
+    private var thread: uv_thread_t?
+
+    /// Waits for the thread started by ``startThread(name:)`` to finish.
+    public func join() {
+        guard var tid = thread else { return }
+        thread = nil
+        uv_thread_join(&tid)
+    }
+
+    /// Runs the loop on the calling thread until ``stop()``, then closes every
+    /// handle still open (running their close callbacks) and the loop itself.
+    public func run() {
+        runningThread.withLock { $0 = uv_thread_self() }
+        drainInbox()
+        uv_run(uvLoop, UV_RUN_DEFAULT)
+        finishAndClose()
+        runningThread.withLock { $0 = nil }
+    }
+
+    /// Asks the loop to stop after the current turn. Thread-safe.
+    public func stop() {
+        execute { [self] in uv_stop(uvLoop) }
+    }
+
+    /// Runs `task` on the loop's thread, soon. Thread-safe.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.append(task) }
+        uv_async_send(wakeup)
+    }
+
+    /// Whether the caller is on this loop's thread.
+    public var inEventLoop: Bool {
+        runningThread.withLock { tid in
+            guard var tid else { return false }
+            var me = uv_thread_self()
+            return uv_thread_equal(&tid, &me) != 0
+        }
+    }
+
+    /// The loop's cached time in milliseconds (monotonic, updated each turn).
+    public var nowMillis: UInt64 { uv_now(uvLoop) }
+
+    /// Updates the loop's cached time; call before reading ``nowMillis`` in long callbacks.
+    public func updateTime() { uv_update_time(uvLoop) }
+
+    /// Monotonic nanoseconds.
+    public static func monotonicNanos() -> UInt64 { uv_hrtime() }
+
+    /// Wall-clock time in milliseconds since the Unix epoch.
+    public static func wallClockMillis() -> Int64 {
+        var tv = uv_timeval64_t()
+        uv_gettimeofday(&tv)
+        return tv.tv_sec * 1000 + Int64(tv.tv_usec / 1000)
+    }
+
+    /// The `uv_loop_t *` as an untyped pointer, for C adapters inside this
+    /// package (hiredis). Not for public use.
+    package var rawLoopPointer: UnsafeMutableRawPointer { UnsafeMutableRawPointer(uvLoop) }
+
+    private func drainInbox() {
+        let tasks = inbox.withLock { tasks -> [@Sendable () -> Void] in
+            let out = tasks
+            tasks.removeAll(keepingCapacity: true)
+            return out
+        }
+        for task in tasks { task() }
+    }
+
+    private func finishAndClose() {
+        if closed { return }
+        closed = true
+        // Run tasks that arrived while stopping, then close what is still open.
+        drainInbox()
+        uv_walk(uvLoop, { handle, arg in
+            guard let handle, let arg, uv_is_closing(handle) == 0 else { return }
+            let loop = Unmanaged<EventLoop>.fromOpaque(arg).takeUnretainedValue()
+            if UnsafeMutableRawPointer(handle) == UnsafeMutableRawPointer(loop.wakeup) {
+                uv_close(handle, nil)
+            } else if handle.pointee.type == UV_POLL || handle.pointee.data == nil {
+                // The hiredis adapter's poll handle (owned by C) or an unowned handle.
+                uv_close(handle, nil)
+            } else {
+                // Every other handle belongs to a LoopHandleOwner, which frees it
+                // in its own close callback.
+                Unmanaged<LoopHandleOwner>.fromOpaque(handle.pointee.data)
+                    .takeUnretainedValue().closeForShutdown()
+            }
+        }, Unmanaged.passUnretained(self).toOpaque())
+        while uv_run(uvLoop, UV_RUN_NOWAIT) != 0 {}
+        uv_loop_close(uvLoop)
+        wakeup.deallocate()
+        uvLoop.deallocate()
+    }
+
+    /// libuv error code to text, e.g. "ECONNREFUSED (connection refused)".
+    public static func describe(_ code: Int32) -> String {
+        let name = uv_err_name(code).map { String(cString: $0) } ?? "?"
+        let text = uv_strerror(code).map { String(cString: $0) } ?? "?"
+        return "\(name) (\(text))"
+    }
+}

@@ -1,0 +1,1 @@
+print("flashsale: not built yet")

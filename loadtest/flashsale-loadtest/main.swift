@@ -1,0 +1,1 @@
+print("flashsale-loadtest: not built yet")

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages FlashSale needs, only when something is missing.
+# Runs as root here (CI, dev machines); prints what it does.
+set -euo pipefail
+need=()
+[ -f /usr/include/uv.h ] || need+=(libuv1-dev)
+[ -f /usr/include/hiredis/async.h ] || need+=(libhiredis-dev)
+[ -f /usr/include/http_parser.h ] || need+=(libhttp-parser-dev)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+if [ "${FLASHSALE_SETUP_LOADTEST:-0}" = 1 ]; then
+  # Only the side-by-side benchmarks need these.
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+  command -v taskset >/dev/null 2>&1 || need+=(util-linux)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "setup: apt-get install ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian's redis-server package may enable a system service on 6379; we never use it.
+else
+  echo "setup: all packages present"
+fi
