@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries (Debian: libuv1-dev, libhiredis-dev, libhttp-parser-dev).
@@ -50,6 +51,7 @@ let package = Package(
             dependencies: [
                 "FlashSaleCore", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -78,14 +80,16 @@ let package = Package(
             path: "loadtest/flashsale-loadtest"
         ),
 
+        // Test helpers: starts private redis-server processes, a tiny blocking RESP client.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FlashSaleCoreTests", dependencies: ["FlashSaleCore"]),
         .testTarget(name: "FlashSaleLoopTests", dependencies: ["FlashSaleLoop"]),
-        .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop"]),
-        .testTarget(name: "FlashSaleRedisTests", dependencies: ["FlashSaleRedis", "FlashSaleLoop", "FlashSaleCore"]),
-        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer"]),
-        .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest"]),
+        .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop", "TestSupport"]),
+        .testTarget(name: "FlashSaleRedisTests", dependencies: ["FlashSaleRedis", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
+        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "TestSupport"]),
+        .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
