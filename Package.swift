@@ -42,8 +42,7 @@ let package = Package(
         // hiredis async client on FlashSaleLoop, Lua scripts, persistence.
         .target(
             name: "FlashSaleRedis",
-            dependencies: ["FlashSaleLoop", "FlashSaleCore", "CHiredis", "CHiredisUV"],
-            resources: [.copy("Scripts")]
+            dependencies: ["FlashSaleLoop", "FlashSaleCore", "CHiredis", "CHiredisUV"]
         ),
         // Wiring: routes, JSON, auth, metrics.
         .target(
