@@ -10,6 +10,8 @@ public enum APIErrorCode: String, CaseIterable, Sendable {
     case methodNotAllowed = "method_not_allowed"
     case requestTimeout = "request_timeout"
     case saleLive = "sale_live"
+    case stockBelowCommitted = "stock_below_committed"
+    case skuRemoved = "sku_removed"
     case soldOut = "sold_out"
     case limitExceeded = "limit_exceeded"
     case saleNotStarted = "sale_not_started"
@@ -32,7 +34,7 @@ public enum APIErrorCode: String, CaseIterable, Sendable {
         case .notFound, .saleNotFound, .skuNotFound, .orderNotFound: return 404
         case .methodNotAllowed: return 405
         case .requestTimeout: return 408
-        case .saleLive, .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .notReserved: return 409
+        case .saleLive, .stockBelowCommitted, .skuRemoved, .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .notReserved: return 409
         case .payloadTooLarge: return 413
         case .unsupportedMediaType: return 415
         case .idempotencyKeyReused: return 422

@@ -7,7 +7,7 @@ struct SaleBodyReader {
         var endsAt = ""
         var perUserLimit: Int64 = 0
         var reservationTTL: Int64 = 0
-        var items: [SaleDefinition.Item] = []
+        var items: [SaleBody.Item] = []
     }
 
     private var scanner: JSONScanner
@@ -40,15 +40,15 @@ struct SaleBodyReader {
         return wire
     }
 
-    private mutating func readItems() throws -> [SaleDefinition.Item] {
+    private mutating func readItems() throws -> [SaleBody.Item] {
         guard try scanner.peek() == UInt8(ascii: "[") else { throw BadRequest("items must be an array") }
         try scanner.expect(UInt8(ascii: "["))
-        var items: [SaleDefinition.Item] = []
+        var items: [SaleBody.Item] = []
         if try scanner.consume(UInt8(ascii: "]")) { return items }
         repeat {
             let index = items.count
-            guard index < SaleDefinition.maxItems else {
-                throw BadRequest("items may hold at most \(SaleDefinition.maxItems) SKUs")
+            guard index < SaleBody.maxItems else {
+                throw BadRequest("items may hold at most \(SaleBody.maxItems) SKUs")
             }
             guard try scanner.peek() == UInt8(ascii: "{") else { throw BadRequest("items[\(index)] must be an object") }
             var sku: String?
@@ -67,7 +67,7 @@ struct SaleBodyReader {
             }
             guard let sku else { throw BadRequest("missing field \"sku\" in items[\(index)]") }
             guard let stock else { throw BadRequest("missing field \"stock\" in items[\(index)]") }
-            items.append(SaleDefinition.Item(sku: sku, stock: stock))
+            items.append(SaleBody.Item(sku: sku, stock: stock))
         } while try scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "]"))
         return items

@@ -2,11 +2,11 @@ import Foundation
 import Testing
 @testable import FlashSaleServer
 
-@Suite struct SaleDefinitionTests {
+@Suite struct SaleBodyTests {
     let valid = #"{"starts_at":"2025-06-01T12:00:00Z","ends_at":"2025-06-01T14:00:00+01:00","per_user_limit":2,"reservation_ttl_s":600,"items":[{"sku":"a","stock":10},{"sku":"b","stock":0}]}"#
 
-    func parse(_ text: String) -> Result<SaleDefinition, BadRequest> {
-        Result { () throws(BadRequest) -> SaleDefinition in try SaleDefinition.parse(Array(text.utf8)) }
+    func parse(_ text: String) -> Result<SaleBody, BadRequest> {
+        Result { () throws(BadRequest) -> SaleBody in try SaleBody.parse(Array(text.utf8)) }
     }
 
     func message(_ text: String) -> String? {
@@ -27,7 +27,7 @@ import Testing
         #expect(sale.reservationTTLSeconds == 600)
         #expect(sale.items == [.init(sku: "a", stock: 10), .init(sku: "b", stock: 0)])
         // Its own JSON body parses back to the same definition.
-        #expect(try SaleDefinition.parse(sale.jsonBody()) == sale)
+        #expect(try SaleBody.parse(sale.jsonBody()) == sale)
     }
 
     @Test func validatesDates() {

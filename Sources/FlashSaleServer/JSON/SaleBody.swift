@@ -6,7 +6,7 @@
 /// `starts_at`; `per_user_limit` 1…``maxPerUserLimit``; `reservation_ttl_s`
 /// 1…``maxReservationTTL``; 1…``maxItems`` items with unique valid SKUs and
 /// `stock` 0…``maxStock``.
-public struct SaleDefinition: Sendable, Equatable {
+public struct SaleBody: Sendable, Equatable {
     public static let maxPerUserLimit = 1_000_000
     public static let maxReservationTTL = 86_400
     public static let maxItems = 1_000
@@ -44,15 +44,15 @@ public struct SaleDefinition: Sendable, Equatable {
     }
 
     /// Parses and validates a sale body; the error says what is wrong.
-    public static func parse(_ body: [UInt8]) throws(BadRequest) -> SaleDefinition {
+    public static func parse(_ body: [UInt8]) throws(BadRequest) -> SaleBody {
         guard !body.isEmpty else { throw BadRequest("request body is empty; expected a sale definition") }
         return try body.withUnsafeBytes { raw in
-            Result { () throws(BadRequest) -> SaleDefinition in try parse(raw) }
+            Result { () throws(BadRequest) -> SaleBody in try parse(raw) }
         }.get()
     }
 
     /// Parses and validates a sale body held in `raw`.
-    public static func parse(_ raw: UnsafeRawBufferPointer) throws(BadRequest) -> SaleDefinition {
+    public static func parse(_ raw: UnsafeRawBufferPointer) throws(BadRequest) -> SaleBody {
         var reader = SaleBodyReader(JSONScanner(raw))
         do {
             return try validate(reader.readTop())
@@ -65,7 +65,7 @@ public struct SaleDefinition: Sendable, Equatable {
         }
     }
 
-    private static func validate(_ wire: SaleBodyReader.Wire) throws(BadRequest) -> SaleDefinition {
+    private static func validate(_ wire: SaleBodyReader.Wire) throws(BadRequest) -> SaleBody {
         guard let starts = RFC3339.parse(wire.startsAt) else {
             throw BadRequest("starts_at must be an RFC 3339 date-time such as 2025-06-01T12:00:00Z")
         }
@@ -90,7 +90,7 @@ public struct SaleDefinition: Sendable, Equatable {
                 throw BadRequest("items[\(index)].stock must be between 0 and \(maxStock)")
             }
         }
-        return SaleDefinition(
+        return SaleBody(
             startsAtMillis: starts, endsAtMillis: ends, perUserLimit: Int(wire.perUserLimit),
             reservationTTLSeconds: Int(wire.reservationTTL), items: wire.items)
     }
