@@ -118,6 +118,14 @@ public struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// A string value from bytes known to need no escaping (e.g. an order id).
+    public mutating func asciiString(_ raw: UnsafeRawBufferPointer) {
+        beginValue()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: raw)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// An integer value.
     public mutating func integer(_ value: Int64) {
         beginValue()

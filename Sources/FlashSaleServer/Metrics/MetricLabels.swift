@@ -75,46 +75,59 @@ public enum PurchaseOutcome: Int, CaseIterable, Sendable {
 
 /// Point-in-time values a worker publishes (set, not added).
 public enum WorkerGauge: Int, CaseIterable, Sendable {
-    /// Orders decided and waiting to be flushed to Redis.
-    case flushQueueDepth
-    /// Replies held until Redis acknowledges their batch (`--ack persisted`).
-    case awaitingAck
+    /// Purchases waiting for an answer: parked for a lease, or (`--ack
+    /// persisted`) waiting for Redis to acknowledge their batch.
+    case awaitingAnswer
     /// Redis commands sent and not yet answered.
     case redisInFlight
     /// Units leased to this worker and not yet sold (all SKUs).
     case leasedUnits
-    /// SKUs for which this worker holds a lease slice.
-    case leasedSKUs
+    /// Orders queued in the core and not yet acknowledged by Redis.
+    case pendingOrders
+    /// Purchases parked while a lease is in flight.
+    case parkedPurchases
     /// 1 while this worker's Redis connection is up.
     case redisUp
-    /// Open client connections.
-    case openConnections
 
     /// The metric name.
     public var name: StaticString {
         switch self {
-        case .flushQueueDepth: return "flashsale_flush_queue_depth"
-        case .awaitingAck: return "flashsale_awaiting_ack"
+        case .awaitingAnswer: return "flashsale_purchases_waiting"
         case .redisInFlight: return "flashsale_redis_in_flight"
         case .leasedUnits: return "flashsale_lease_units"
-        case .leasedSKUs: return "flashsale_lease_skus"
+        case .pendingOrders: return "flashsale_pending_orders"
+        case .parkedPurchases: return "flashsale_parked_purchases"
         case .redisUp: return "flashsale_redis_up"
-        case .openConnections: return "flashsale_open_connections"
         }
     }
 
     /// The `# HELP` text.
     public var help: StaticString {
         switch self {
-        case .flushQueueDepth: return "Orders decided in memory and waiting to be flushed to Redis."
-        case .awaitingAck: return "Purchase replies held until Redis acknowledges their batch."
+        case .awaitingAnswer: return "Purchases waiting for a lease or for Redis to acknowledge their batch."
         case .redisInFlight: return "Redis commands sent and not yet answered."
         case .leasedUnits: return "Units leased to the worker and not yet sold."
-        case .leasedSKUs: return "SKUs for which the worker holds a lease slice."
+        case .pendingOrders: return "Orders queued in the core and not yet acknowledged by Redis (bounded)."
+        case .parkedPurchases: return "Purchases parked while a lease is in flight (bounded)."
         case .redisUp: return "1 while the worker's Redis connection is up, else 0."
-        case .openConnections: return "Open client connections."
         }
     }
+}
+
+/// Group-commit figures the persistence engine keeps per worker.
+public enum FlushStat: Int, CaseIterable, Sendable {
+    /// Flush calls made (cumulative).
+    case flushes
+    /// Orders Redis recorded (cumulative).
+    case ordersPersisted
+    /// Orders Redis refused at flush time (cumulative).
+    case ordersRejected
+    /// Flush calls that failed before Redis decided (cumulative; retried).
+    case flushFailures
+    /// Orders per flush: median, 99th percentile, largest.
+    case batchP50, batchP99, batchMax
+    /// Flush round trip in microseconds: median, 99th percentile.
+    case latencyP50Micros, latencyP99Micros
 }
 
 /// Fixed histogram bounds.
@@ -123,6 +136,4 @@ enum MetricBuckets {
     static let latencyMicros: [UInt64] = [
         50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
     ]
-    /// Flush batch sizes (orders per batch).
-    static let batchSizes: [UInt64] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 }

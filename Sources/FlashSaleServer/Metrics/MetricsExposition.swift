@@ -61,21 +61,35 @@ public enum MetricsExposition {
             line(&out, "flashsale_http_request_duration_seconds_count", [("route", "\(route.label)")], String(cells[bounds.count + 2]))
         }
 
-        header(&out, "flashsale_flush_batch_orders", "Orders per group-commit flush to Redis.", "histogram")
-        let batchBounds = MetricBuckets.batchSizes
-        var batch = [UInt64](repeating: 0, count: batchBounds.count + 3)
+        // Group commit: cumulative counters per worker, and the engine's own
+        // quantiles (quantiles cannot be merged, so they stay per worker).
+        let flushCounters: [(FlushStat, String, String)] = [
+            (.flushes, "flashsale_flushes_total", "Group-commit flush calls to Redis."),
+            (.ordersPersisted, "flashsale_orders_persisted_total", "Orders recorded in Redis by flushes."),
+            (.ordersRejected, "flashsale_orders_rejected_by_redis_total", "Orders Redis refused at flush time."),
+            (.flushFailures, "flashsale_flush_failures_total", "Flush calls that failed before Redis decided (retried)."),
+        ]
+        for (stat, name, help) in flushCounters {
+            header(&out, name, help, "counter")
+            for worker in workers {
+                line(&out, name, [("worker", String(worker.worker))], String(worker.flushStat(stat)))
+            }
+        }
+        header(&out, "flashsale_flush_batch_orders", "Orders per group-commit flush (per worker).", "summary")
         for worker in workers {
-            for (index, value) in worker.batchCells().enumerated() { batch[index] &+= value }
+            let label = String(worker.worker)
+            line(&out, "flashsale_flush_batch_orders", [("worker", label), ("quantile", "0.5")], String(worker.flushStat(.batchP50)))
+            line(&out, "flashsale_flush_batch_orders", [("worker", label), ("quantile", "0.99")], String(worker.flushStat(.batchP99)))
+            line(&out, "flashsale_flush_batch_orders", [("worker", label), ("quantile", "1")], String(worker.flushStat(.batchMax)))
+            line(&out, "flashsale_flush_batch_orders_sum", [("worker", label)], String(worker.flushStat(.ordersPersisted) &+ worker.flushStat(.ordersRejected)))
+            line(&out, "flashsale_flush_batch_orders_count", [("worker", label)], String(worker.flushStat(.flushes)))
         }
-        var cumulative: UInt64 = 0
-        for (index, bound) in batchBounds.enumerated() {
-            cumulative &+= batch[index]
-            line(&out, "flashsale_flush_batch_orders_bucket", [("le", String(bound))], String(cumulative))
+        header(&out, "flashsale_flush_duration_seconds", "Group-commit flush round trip (per worker).", "summary")
+        for worker in workers {
+            let label = String(worker.worker)
+            line(&out, "flashsale_flush_duration_seconds", [("worker", label), ("quantile", "0.5")], seconds(micros: worker.flushStat(.latencyP50Micros)))
+            line(&out, "flashsale_flush_duration_seconds", [("worker", label), ("quantile", "0.99")], seconds(micros: worker.flushStat(.latencyP99Micros)))
         }
-        cumulative &+= batch[batchBounds.count]
-        line(&out, "flashsale_flush_batch_orders_bucket", [("le", "+Inf")], String(cumulative))
-        line(&out, "flashsale_flush_batch_orders_sum", [], String(batch[batchBounds.count + 1]))
-        line(&out, "flashsale_flush_batch_orders_count", [], String(batch[batchBounds.count + 2]))
 
         for gauge in WorkerGauge.allCases {
             header(&out, "\(gauge.name)", "\(gauge.help)", "gauge")

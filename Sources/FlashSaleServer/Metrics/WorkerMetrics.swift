@@ -17,9 +17,8 @@ public final class WorkerMetrics: @unchecked Sendable {
     private static let latencyBase = outcomesBase + PurchaseOutcome.allCases.count
     // Per route: one cell per bound, one for +Inf, then sum (µs) and count.
     private static let latencyStride = MetricBuckets.latencyMicros.count + 3
-    private static let batchBase = latencyBase + routeCount * latencyStride
-    private static let batchStride = MetricBuckets.batchSizes.count + 3
-    private static let gaugeBase = batchBase + batchStride
+    private static let flushBase = latencyBase + routeCount * latencyStride
+    private static let gaugeBase = flushBase + FlushStat.allCases.count
     private static let cellCount = gaugeBase + WorkerGauge.allCases.count
 
     private let cells: UnsafeMutablePointer<Atomic<UInt64>>
@@ -71,15 +70,12 @@ public final class WorkerMetrics: @unchecked Sendable {
         add(base + bounds.count + 2)
     }
 
-    /// Records the number of orders in one flush batch.
-    public func observeFlushBatch(size: Int) {
-        let value = UInt64(max(0, size))
-        let bounds = MetricBuckets.batchSizes
-        var bucket = 0
-        while bucket < bounds.count, value > bounds[bucket] { bucket += 1 }
-        add(Self.batchBase + bucket)
-        add(Self.batchBase + bounds.count + 1, value)
-        add(Self.batchBase + bounds.count + 2)
+    /// Publishes the persistence engine's group-commit figures (cumulative
+    /// counts and quantiles it keeps; set, not added).
+    public func setFlushStats(_ values: [FlushStat: UInt64]) {
+        for (stat, value) in values {
+            cells[Self.flushBase + stat.rawValue].store(value, ordering: .relaxed)
+        }
     }
 
     /// Sets a gauge.
@@ -121,8 +117,8 @@ public final class WorkerMetrics: @unchecked Sendable {
         return (0..<Self.latencyStride).map { read(base + $0) }
     }
 
-    /// Flush batch cells: per-bucket counts, +Inf, sum, count.
-    func batchCells() -> [UInt64] {
-        (0..<Self.batchStride).map { read(Self.batchBase + $0) }
+    /// A group-commit figure.
+    public func flushStat(_ stat: FlushStat) -> UInt64 {
+        read(Self.flushBase + stat.rawValue)
     }
 }
