@@ -50,9 +50,11 @@ public enum FlushRejection: Sendable, Hashable {
     /// The user holds too many units in Redis. If `unitsHeld` is given, the ledger is set
     /// to it (Redis wins).
     case limit(unitsHeld: Int?)
-    /// Redis already has an order for this (user, Idempotency-Key). If it is given, the
-    /// local record becomes that order and waiting clients get `.duplicate(existing)`.
-    case idempotency(existing: ReservedOrder?)
+    /// Redis already has another order for this (user, Idempotency-Key). Pass the existing
+    /// order if Redis names it and `sameBody: true` when its fingerprint equals this order's:
+    /// the local record becomes that order and the waiting client gets `.duplicate(existing)`;
+    /// `sameBody: false` answers `.idempotencyKeyReused`.
+    case idempotency(existing: ReservedOrder?, sameBody: Bool)
     /// Any other refusal (sale missing or closed in Redis, script error).
     case other
 }

@@ -25,8 +25,8 @@ extension WorkerShard {
     /// to the queue (`.retry`):
     /// - `.confirmed` -> `.reserved(order)`;
     /// - `.rejected(.limit)` -> `.limitExceeded` (ledger and slice rolled back);
-    /// - `.rejected(.idempotency(existing))` -> `.duplicate(existing)`, or `.overloaded` when
-    ///   Redis did not name the existing order;
+    /// - `.rejected(.idempotency(existing, sameBody: true))` -> `.duplicate(existing)`, or
+    ///   `.overloaded` when Redis did not name it; `sameBody: false` -> `.idempotencyKeyReused`;
     /// - `.rejected(.lease)` and `.rejected(.other)` -> `.overloaded` (retryable).
     @discardableResult
     public func orderFlushed(_ id: OrderID, outcome: FlushOutcome, now: Int64) -> PurchaseDecision? {
@@ -52,9 +52,15 @@ extension WorkerShard {
             case .limit(let held):
                 unitsHeld = held
                 answer = .limitExceeded
-            case .idempotency(let existing):
-                replacement = existing
-                answer = existing.map { .duplicate($0) } ?? .overloaded
+            case .idempotency(let existing, let sameBody):
+                if !sameBody {
+                    answer = .idempotencyKeyReused
+                } else if let existing {
+                    replacement = existing
+                    answer = .duplicate(existing)
+                } else {
+                    answer = .overloaded
+                }
             case .other:
                 answer = .overloaded
             }
