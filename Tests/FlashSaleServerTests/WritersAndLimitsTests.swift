@@ -152,8 +152,8 @@ import Testing
         a.observeLatency(.purchase, nanoseconds: 80_000)      // 80 µs  -> le 0.0001
         b.observeLatency(.purchase, nanoseconds: 3_000_000)   // 3 ms   -> le 0.005
         b.observeLatency(.purchase, nanoseconds: 9_000_000_000) // 9 s -> +Inf
-        a.observeFlushBatch(size: 3)
-        b.observeFlushBatch(size: 5000)
+        a.setFlushStats([.flushes: 10, .ordersPersisted: 900, .ordersRejected: 3, .batchP50: 64, .batchP99: 120, .batchMax: 128,
+                         .latencyP50Micros: 250, .latencyP99Micros: 1_500])
         a.set(.redisUp, 1)
         b.set(.redisUp, 0)
         a.set(.leasedUnits, 120)
@@ -174,10 +174,12 @@ import Testing
         #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{route="POST /v1/sales/{sale}/purchases",le="+Inf"} 3"#))
         #expect(lines.contains(#"flashsale_http_request_duration_seconds_count{route="POST /v1/sales/{sale}/purchases"} 3"#))
         #expect(lines.contains(#"flashsale_http_request_duration_seconds_sum{route="POST /v1/sales/{sale}/purchases"} 9.00308"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{le="4"} 1"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{le="1024"} 1"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{le="+Inf"} 2"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders_sum 5003"#))
+        #expect(lines.contains(#"flashsale_flushes_total{worker="0"} 10"#))
+        #expect(lines.contains(#"flashsale_flushes_total{worker="1"} 0"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders{worker="0",quantile="0.99"} 120"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_sum{worker="0"} 903"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_count{worker="0"} 10"#))
+        #expect(lines.contains(#"flashsale_flush_duration_seconds{worker="0",quantile="0.99"} 0.0015"#))
         #expect(lines.contains(#"flashsale_redis_up{worker="0"} 1"#))
         #expect(lines.contains(#"flashsale_redis_up{worker="1"} 0"#))
         #expect(lines.contains(#"flashsale_lease_units{worker="0"} 120"#))

@@ -3,6 +3,7 @@ import FlashSaleHTTP
 import FlashSaleLoop
 import FlashSaleRedis
 import Logging
+import Synchronization
 
 /// The whole engine of one node: `workers` event loops, each with its HTTP
 /// listener (SO_REUSEPORT), its core shard, its Redis connection and
@@ -14,6 +15,10 @@ public final class FlashSaleEngine: @unchecked Sendable {
     private let metrics: [WorkerMetrics]
     private let redisConfiguration: RedisClientConfiguration
     private var server: HTTPServer?
+    /// Each worker's persistence engine and API. Loop-confined objects hold
+    /// one another `unowned`; this keeps them alive until the process ends
+    /// (past the shutdown hooks, whose completions still reach them).
+    private let keepAlive = KeepAliveBag()
     private let logger = Logger(label: "flashsale")
 
     /// Builds the engine (nothing runs until ``start()``). Throws on a bad Redis URL.
@@ -38,6 +43,7 @@ public final class FlashSaleEngine: @unchecked Sendable {
         let ackTimeout = configuration.ackTimeoutMillis
         let core = self.core
         let openConnections = OpenConnectionsProbe()
+        let keepAlive = self.keepAlive
         let server = HTTPServer(configuration: configuration.http) { context in
             let shard = WorkerShard(process: core, workerIndex: context.index)
             var persistence = PersistenceConfiguration(redis: persistenceBase, nodeID: settings.nodeID, workerIndex: context.index)
@@ -49,6 +55,7 @@ public final class FlashSaleEngine: @unchecked Sendable {
                 allMetrics: allMetrics, extraSamples: { openConnections.samples() })
             // The loop thread starts after this closure returns: start on the loop.
             let box = LoopBound((engine, api))
+            keepAlive.items.withLock { $0.append(box) }
             context.loop.execute {
                 box.value.0.start()
                 box.value.1.start()
@@ -114,4 +121,9 @@ final class OpenConnectionsProbe: @unchecked Sendable {
         return [.init(name: "flashsale_open_connections", help: "Open client connections (all workers).",
                       value: Int64(server.openConnections))]
     }
+}
+
+/// Holds the per-worker objects for the life of the engine.
+final class KeepAliveBag: Sendable {
+    let items = Mutex<[LoopBound<(WorkerPersistence, WorkerAPI)>]>([])
 }
