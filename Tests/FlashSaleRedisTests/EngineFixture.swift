@@ -108,8 +108,12 @@ func engineNewCore() -> ProcessCore {
 
 /// Reads every counter of a sale atomically (the audit script) with a blocking client.
 func engineAudit(_ redis: RedisServerProcess, sale: String = "s1") throws -> [SKUAudit] {
+    try engineAudit(port: redis.port, sale: sale)
+}
+
+func engineAudit(port: Int, sale: String = "s1") throws -> [SKUAudit] {
     let call = FlashSaleScripts.auditCall(sale: sale)
-    let reply = try redis.client().eval(call.script.source, keys: call.keys, args: call.arguments)
+    let reply = try BlockingRedis(port: port).eval(call.script.source, keys: call.keys, args: call.arguments)
     return try SKUAudit.parse(reply.asEngineRedisValue)
 }
 

@@ -143,7 +143,6 @@ extension WorkerPersistence {
     private func settle(_ order: PendingOrder, _ result: FlushOrderResult, now: Int64) {
         if !uncertainOrders.isEmpty { uncertainOrders.remove(order.id) }
         let outcome: FlashSaleCore.FlushOutcome
-        var override: PurchaseDecision?
         switch result {
         case .recorded, .alreadyRecorded:
             outcome = .confirmed
@@ -157,10 +156,9 @@ extension WorkerPersistence {
                 let ttl = process.sales.config(sale: order.saleName)?.reservationTTLMillis ?? 0
                 let existing = ReservedOrder(
                     id: id, sku: order.sku, qty: order.qty, createdAtMillis: id.millis, expiresAtMillis: id.millis + ttl)
-                outcome = .rejected(.idempotency(existing: existing))
+                outcome = .rejected(.idempotency(existing: existing, sameBody: true))
             } else {
-                outcome = .rejected(.idempotency(existing: nil))
-                override = .idempotencyKeyReused
+                outcome = .rejected(.idempotency(existing: nil, sameBody: sameRequest))
             }
         case .rejected(.lease):
             stats.ordersRejectedByRedis += 1
@@ -173,7 +171,7 @@ extension WorkerPersistence {
             outcome = .rejected(.other)
         }
         if let decision = shard.orderFlushed(order.id, outcome: outcome, now: now) {
-            orderAnswered(order.id, override ?? decision)
+            orderAnswered(order.id, decision)
         }
     }
 }
