@@ -132,7 +132,8 @@ final class HTTPConnection {
     func stopParsing() {
         guard !closing else { return }
         closing = true
-        http_parser_pause(parser, 1)
+        // Pausing asserts on a parser already in an error state.
+        if parser.pointee.http_errno == HPE_OK.rawValue { http_parser_pause(parser, 1) }
     }
 
     /// Answers a framing or limit error in order after earlier responses, then closes.
