@@ -188,6 +188,7 @@ extension HTTPConnection {
     func onMessageComplete() -> Int32 {
         inTrailers = false
         phase = .idle
+        setDeadline(.none, after: 0)
         dispatch()
         // A keep-alive parser may go on with the next pipelined request;
         // `closing` paused it otherwise.

@@ -243,7 +243,7 @@ final class HTTPConnection {
             // Header and body deadlines were set when that phase began.
         } else if pendingResponses > 0 || closing {
             if deadlineKind != .none { setDeadline(.none, after: 0) }
-        } else if deadlineKind != .idle && deadlineKind != .header {
+        } else if deadlineKind != .idle {
             setDeadline(.idle, after: config.keepAliveTimeoutMillis)
         }
     }
