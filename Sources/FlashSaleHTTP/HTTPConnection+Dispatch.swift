@@ -13,7 +13,8 @@ extension HTTPConnection {
         nextSeq &+= 1
         var flags: UInt8 = 0
         let keepAlive = http_should_keep_alive(parser) != 0 && !worker.draining
-        if !keepAlive {
+        if !keepAlive || parser.pointee.upgrade == 1 {
+            // Upgrade and CONNECT are answered as plain requests, then closed.
             stopParsing()
         } else if parser.pointee.http_minor == 0 {
             flags |= ResponseFlag.keepAlive10

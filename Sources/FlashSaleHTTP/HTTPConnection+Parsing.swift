@@ -4,8 +4,9 @@ import CHTTPParser
 /// connection's reused buffer and add the checks http_parser 2.9 leaves out
 /// (header name characters, bare CR, obs-fold, size limits, framing headers).
 extension HTTPConnection {
-    /// Non-zero stops the parser; the stored `failure` says why.
-    static let stop: Int32 = 1
+    /// Stops the parser with an error; the stored `failure` says why. (From
+    /// on_headers_complete, 1 and 2 mean "skip the body", so -1.)
+    static let stop: Int32 = -1
 
     func onMessageBegin() -> Int32 {
         request.count = 0
@@ -73,13 +74,30 @@ extension HTTPConnection {
     }
 
     func onHeaderValue(_ at: UnsafeRawPointer, _ length: Int) -> Int32 {
+        // http_parser reports an empty piece when a chunk starts with the CR
+        // ending a value split across reads: nothing to add.
+        if length == 0 && lastCallback == .value { return 0 }
         if lastCallback == .value && valueTerminated {
             // A second value piece after the line ended: obs-fold.
             failure = .obsFold
             return HTTPConnection.stop
         }
-        if lastCallback == .field && !inTrailers {
-            headers[headerCount - 1].valueStart = Int32(request.count)
+        if lastCallback == .field {
+            // http_parser folds "Name:\r\n value" into the leading whitespace
+            // without telling: look back past the whitespace for a line break.
+            if let chunkStart {
+                var p = at
+                while p > chunkStart {
+                    let byte = (p - 1).load(as: UInt8.self)
+                    if byte == 0x0A || byte == 0x0D {
+                        failure = .obsFold
+                        return HTTPConnection.stop
+                    }
+                    if byte != 0x20 && byte != 0x09 { break }
+                    p -= 1
+                }
+            }
+            if !inTrailers { headers[headerCount - 1].valueStart = Int32(request.count) }
         }
         headerBytes += length
         if headerBytes > worker.configuration.maxHeaderBytes {
@@ -126,6 +144,10 @@ extension HTTPConnection {
         lastCallback = .none
         let major = parser.pointee.http_major
         let minor = parser.pointee.http_minor
+        if major == 0 {
+            failure = .missingVersion  // "GET /" with no version (HTTP/0.9 form)
+            return HTTPConnection.stop
+        }
         if major != 1 || minor > 1 {
             failure = .badVersion
             return HTTPConnection.stop
@@ -166,6 +188,7 @@ extension HTTPConnection {
     func onMessageComplete() -> Int32 {
         inTrailers = false
         phase = .idle
+        setDeadline(.none, after: 0)
         dispatch()
         // A keep-alive parser may go on with the next pipelined request;
         // `closing` paused it otherwise.

@@ -132,7 +132,8 @@ final class HTTPConnection {
     func stopParsing() {
         guard !closing else { return }
         closing = true
-        http_parser_pause(parser, 1)
+        // Pausing asserts on a parser already in an error state.
+        if parser.pointee.http_errno == HPE_OK.rawValue { http_parser_pause(parser, 1) }
     }
 
     /// Answers a framing or limit error in order after earlier responses, then closes.
@@ -242,7 +243,7 @@ final class HTTPConnection {
             // Header and body deadlines were set when that phase began.
         } else if pendingResponses > 0 || closing {
             if deadlineKind != .none { setDeadline(.none, after: 0) }
-        } else if deadlineKind != .idle && deadlineKind != .header {
+        } else if deadlineKind != .idle {
             setDeadline(.idle, after: config.keepAliveTimeoutMillis)
         }
     }

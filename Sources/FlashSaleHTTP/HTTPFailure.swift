@@ -21,6 +21,7 @@ struct HTTPFailure {
     static let badChunk = HTTPFailure(status: .badRequest, code: "bad_request", message: "invalid chunked body")
     static let unknownTransferCoding = HTTPFailure(status: .notImplemented, code: "not_implemented", message: "only Transfer-Encoding: chunked is supported")
     static let unknownMethod = HTTPFailure(status: .notImplemented, code: "not_implemented", message: "unknown method")
+    static let missingVersion = HTTPFailure(status: .badRequest, code: "bad_request", message: "request line without an HTTP version")
     static let badVersion = HTTPFailure(status: .httpVersionNotSupported, code: "http_version_not_supported", message: "only HTTP/1.0 and HTTP/1.1 are supported")
     static let uriTooLong = HTTPFailure(status: .uriTooLong, code: "uri_too_long", message: "request target too long")
     static let headersTooLarge = HTTPFailure(status: .headerFieldsTooLarge, code: "header_fields_too_large", message: "header block too large")
