@@ -47,6 +47,15 @@ final class EngineProcess {
         guard ok else { throw HTTPTestError(description: "engine on \(port) not healthy; output:\n\(process.output())") }
     }
 
+    /// SIGTERM and wait for a clean exit (graceful shutdown: flush, hand leases back).
+    func stop() throws {
+        process.terminate()
+        guard let status = process.waitForExit(timeoutSeconds: 20) else {
+            throw HTTPTestError(description: "engine did not stop; output:\n\(process.output())")
+        }
+        guard status == 0 else { throw HTTPTestError(description: "engine exited \(status); output:\n\(process.output())") }
+    }
+
     /// kill -9, then start again with the same arguments (same port and node id).
     func crashAndRestart() throws {
         process.kill9()
