@@ -18,8 +18,12 @@ struct TokenCommand: ParsableCommand {
     @Option(help: "Seconds from now before which the token is not valid (nbf); omitted by default.")
     var notBefore: Int64?
 
+    @Option(help: "Print this many tokens, one per line, for users <sub>1 … <sub>N (load tests).")
+    var count: Int?
+
     func validate() throws {
-        guard IdentifierRules.isValidUser(sub) else {
+        if let count, count < 1 || count > 10_000_000 { throw ValidationError("--count must be 1-10000000") }
+        guard IdentifierRules.isValidUser(sub + (count.map { String($0) } ?? "")) else {
             throw ValidationError("--sub must be 1-128 printable ASCII characters without space, '\"' or '\\'")
         }
     }
@@ -27,9 +31,21 @@ struct TokenCommand: ParsableCommand {
     func run() throws {
         let secret = try EnvironmentSecrets.require("FLASHSALE_JWT_SECRET", purpose: "to sign buyer tokens")
         let now = Int64(Date().timeIntervalSince1970)
-        let token = JWTMinter(secret: secret).mint(
-            subject: sub, expiresAt: now + ttl, notBefore: notBefore.map { now + $0 }, issuedAt: now)
-        print(token)
+        let minter = JWTMinter(secret: secret)
+        guard let count else {
+            print(minter.mint(subject: sub, expiresAt: now + ttl, notBefore: notBefore.map { now + $0 }, issuedAt: now))
+            return
+        }
+        var out = ""
+        for index in 1...count {
+            out += minter.mint(subject: "\(sub)\(index)", expiresAt: now + ttl, notBefore: notBefore.map { now + $0 }, issuedAt: now)
+            out += "\n"
+            if out.utf8.count > 1 << 20 {
+                FileHandle.standardOutput.write(Data(out.utf8))
+                out = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
     }
 }
 
