@@ -9,6 +9,7 @@
 #
 #   loadtest/sellout-burst.sh                       # DURATION=10s, one run of each
 #   DURATION=15s FLASHSALE_BIN=.build/release/flashsale loadtest/sellout-burst.sh
+#   ONLY="engine jwt" loadtest/sellout-burst.sh        # sections: nginx go engine jwt
 #
 # Reuses ../shared/anchors (lib.sh: pinning, PID tracking, noise guard, wrk parsing; build.sh
 # for the Go peer). Output: $OUTDIR/results/<UTC stamp>/{summary.md,results.tsv,raw logs}.
@@ -21,6 +22,8 @@ source "$ANCHORS/lib.sh"
 BURST_STOCK=${BURST_STOCK:-10000}
 CONNS=${CONNS:-1000}
 JWT_USERS=${JWT_USERS:-10000}
+ONLY=${ONLY:-"nginx go engine jwt"}
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 QUIET_MAX_WAIT=${QUIET_MAX_WAIT:-120}
 export QUIET_MAX_WAIT
 SECRET_ENV=(FLASHSALE_JWT_SECRET=loadtest-jwt-secret FLASHSALE_ADMIN_TOKEN=loadtest-admin FLASHSALE_PAYMENT_TOKEN=loadtest-pay)
@@ -55,12 +58,16 @@ row() { awk -F'\t' -v s="$1" '$1==s{print; exit}' "$RESULTS"; }
 col() { row "$1" | cut -f"$2"; }
 
 # ---------- nginx ----------
+if want nginx; then
 log "== nginx return 200, one worker, CPU $SERVER_CPU"
 start_nginx "$NGINX_PORT"
 run_wrk nginx "$CONNS" 1 "http://127.0.0.1:$NGINX_PORT/purchase" "$ANCHORS/wrk/burst.lua"
 cleanup_all
+fi
 
 # ---------- Go + Redis Lua peer ----------
+go_ok=NA go_cf=NA go_ot=NA go_sold=NA go_xlen=NA go_verdict=skipped
+if want go; then
 log "== Go + Redis Lua peer, both on CPU $SERVER_CPU, stock $BURST_STOCK"
 start_redis "$SERVER_CPU"; reset_redis "$BURST_STOCK" > /dev/null; start_go "$GO_PORT"
 go_prep() {
@@ -76,6 +83,7 @@ go_sold=$((BURST_STOCK - go_left))
 go_verdict=PASS
 { [ "$go_left" -ge 0 ] && [ "$go_xlen" -eq "$go_sold" ] && [ "$go_scard" -eq "$go_sold" ]; } || go_verdict=FAIL-oversell
 cleanup_all
+fi
 
 # ---------- FlashSale engine ----------
 start_engine() { # port extra-args... -> ENGINE_PID
@@ -108,6 +116,8 @@ engine_prep() { # warm the engine on another sale, then a fresh burst sale
   export SALE="burst$ATTEMPT"
   put_sale "$ENGINE_PORT" "$SALE" "$BURST_STOCK" > /dev/null
 }
+fs_ok=NA fs_cf=NA fs_ot=NA fs_reserved=NA fs_total=NA fs_orders=NA fs_pool=NA fs_leased=NA fs_verdict=skipped
+if want engine; then
 log "== FlashSale engine (--workers 1 --trust-user-header) + Redis, both on CPU $SERVER_CPU, stock $BURST_STOCK"
 start_redis "$SERVER_CPU"; rcli FLUSHALL > /dev/null
 start_engine "$ENGINE_PORT" --trust-user-header --ack persisted
@@ -129,11 +139,14 @@ fs_verdict=PASS
 [ "${fs_ok:-0}" -le "$fs_reserved" ] || fs_verdict="$fs_verdict;FAIL-201-not-persisted"
 "$BIN" top --once --redis "redis://127.0.0.1:$REDIS_PORT" --sale "$SALE" > "$RUN_DIR/top-after-burst.txt" 2>&1
 cleanup_all
+fi
 
 # ---------- JWT verification cost ----------
 # Steady state of a burst (a sold-out SKU: authentication, parsing and the core's decision,
 # no Redis round trip), once with real HS256 tokens and once with X-User-Id. Engine CPU time
 # per request (utime + stime from /proc) differs only by the JWT verification.
+cpu_trusted=NA cpu_jwt=NA
+if want jwt; then
 log "== JWT cost: sold-out purchases, tokens vs X-User-Id ($JWT_USERS users)"
 env "${SECRET_ENV[@]}" "$BIN" token --sub u --count "$JWT_USERS" --ttl 7200 > "$RUN_DIR/tokens.txt"
 start_redis "$SERVER_CPU"; rcli FLUSHALL > /dev/null
@@ -147,13 +160,14 @@ jwt_run() { # setup lua extra-args...
   TOKENS="$RUN_DIR/tokens.txt" USERS="$JWT_USERS" run_wrk "$setup" "$CONNS" 1 "http://127.0.0.1:$ENGINE_PORT/" "$lua"
   b=$(cpu_ticks "$ENGINE_PID")
   # requests between a and b (warm-up included), from the engine's own metrics
-  reqs=$(curl -s "http://127.0.0.1:$ENGINE_PORT/metrics" | awk -F' ' '/^flashsale_http_requests_total\{route="POST/{s+=$2} END{print s+0}')
+  reqs=$(curl -s "http://127.0.0.1:$ENGINE_PORT/metrics" | awk '/^flashsale_http_requests_total\{route="POST/{s+=$NF} END{print s+0}')
   awk -v t=$((b - a)) -v hz="$clk_tck" -v n="$reqs" 'BEGIN{printf "%.3f", (n > 0 ? t / hz / n * 1e6 : 0)}'
   stop_pid "$ENGINE_PID"
 }
 cpu_trusted=$(jwt_run engine-trusted "$REPO/loadtest/wrk/engine-trusted.lua" --trust-user-header | tail -1)
 cpu_jwt=$(jwt_run engine-jwt "$REPO/loadtest/wrk/engine-jwt.lua" | tail -1)
 cleanup_all
+fi
 
 # ---------- summary ----------
 n_rps=$(col nginx 4); n_p99=$(col nginx 6)
