@@ -54,7 +54,7 @@ extension WorkerAPI {
             let replayed: Bool
             if case .duplicate = decision { replayed = true } else { replayed = false }
             metrics.countPurchase(replayed ? .replayed : .created)
-            let sku = engine.shard.names(of: order.sku)?.sku ?? ""
+            let sku = engine.shard.names(of: order.sku)?.sku ?? ""  // the stored String: no copy
             json.reset()
             json.object { object in
                 object.key("order_id")
@@ -69,17 +69,9 @@ extension WorkerAPI {
                 order.id.withUTF8 { id in headers.add("Location", "/v1/orders/" + String(decoding: id, as: UTF8.self)) }
                 if replayed { headers.add("Idempotent-Replayed", "true") }
             }
-        case .soldOut: refuse(.soldOut, .soldOut, "not enough units left for this quantity", responder, startedAt)
-        case .limitExceeded:
-            refuse(.limitExceeded, .limitExceeded, "this purchase would exceed the per-user limit", responder, startedAt)
-        case .saleNotStarted: refuse(.saleNotStarted, .saleNotStarted, "the sale has not started", responder, startedAt)
-        case .saleEnded: refuse(.saleEnded, .saleEnded, "the sale has ended", responder, startedAt)
-        case .saleNotFound: refuse(.saleNotFound, .saleNotFound, "no sale named \(sale)", responder, startedAt)
-        case .skuNotFound: refuse(.skuNotFound, .skuNotFound, "the sale has no such sku", responder, startedAt)
-        case .idempotencyKeyReused:
-            refuse(.idempotencyKeyReused, .idempotencyKeyReused,
-                   "this Idempotency-Key was used with another request body", responder, startedAt)
-        case .invalidQuantity: refuse(.badRequest, .badRequest, "\"qty\" must be a positive integer", responder, startedAt)
+        case .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .saleNotFound, .skuNotFound,
+             .idempotencyKeyReused, .invalidQuantity:
+            refuse(decision, responder, startedAt)
         case .overloaded, .parked:
             // `.parked` never reaches here (the engine resolves it); treat it as overload if it did.
             metrics.countPurchase(.overloaded)
@@ -89,9 +81,25 @@ extension WorkerAPI {
         }
     }
 
-    private func refuse(_ outcome: PurchaseOutcome, _ code: APIErrorCode, _ message: String,
-                        _ responder: HTTPResponder, _ startedAt: UInt64) {
+    /// A refusal the core decided: its code and message are constants, written
+    /// straight into the connection's output buffer (no allocation: this is the
+    /// answer most buyers of a sold-out burst get).
+    private func refuse(_ decision: PurchaseDecision, _ responder: HTTPResponder, _ startedAt: UInt64) {
+        guard let code = decision.errorCode, let message = decision.errorMessage else { return }
+        let outcome: PurchaseOutcome
+        switch decision {
+        case .soldOut: outcome = .soldOut
+        case .limitExceeded: outcome = .limitExceeded
+        case .saleNotStarted: outcome = .saleNotStarted
+        case .saleEnded: outcome = .saleEnded
+        case .saleNotFound: outcome = .saleNotFound
+        case .skuNotFound: outcome = .skuNotFound
+        case .idempotencyKeyReused: outcome = .idempotencyKeyReused
+        default: outcome = .badRequest
+        }
         metrics.countPurchase(outcome)
-        respond(APIError(code, message), responder, route: .purchase, startedAt: startedAt)
+        let status = decision.httpStatus
+        responder.respondError(Self.httpStatus(status), code: code, message: message)
+        finish(route: .purchase, status: status, startedAt: startedAt)
     }
 }
