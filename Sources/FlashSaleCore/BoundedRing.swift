@@ -11,6 +11,8 @@ struct BoundedRing<Element> {
     }
 
     var isEmpty: Bool { count == 0 }
+    /// Slots allocated now (grows up to `capacity`).
+    var storageCapacity: Int { storage.count }
     var isFull: Bool { count >= capacity }
 
     /// Appends at the tail; returns false (and drops nothing) when full.

@@ -19,17 +19,22 @@ extension WorkerShard {
     public var hasLeaseRequests: Bool { !leaseWanted.isEmpty }
 
     /// Hands every wanted lease to `body` (at most one per SKU in flight) and marks it in
-    /// flight. Call once per loop turn; answer each with `leaseGranted` or `leaseFailed`.
+    /// flight. Call once per loop turn; answer each with `leaseGranted` or `leaseFailed`
+    /// (also allowed from inside `body`).
     public func drainLeaseRequests(_ body: (LeaseRequest) -> Void) {
         guard !leaseWanted.isEmpty else { return }
-        for handle in leaseWanted {
+        // Swapped out so that `body` may call back into the shard (which may queue leases).
+        var wanted: [SKUHandle] = []
+        swap(&wanted, &leaseWanted)
+        for handle in wanted {
             guard let (s, k) = indices(of: handle), sales[s].skus[k].lease == .queued else { continue }
             sales[s].skus[k].lease = .inFlight
             body(LeaseRequest(
                 sku: handle, saleName: sales[s].name, skuName: sales[s].skus[k].name,
                 units: sales[s].skus[k].requestedUnits))
         }
-        leaseWanted.removeAll(keepingCapacity: true)
+        wanted.removeAll(keepingCapacity: true)
+        if leaseWanted.isEmpty { swap(&wanted, &leaseWanted) }
     }
 
     /// Asks for the first lease of every SKU of the sales that are live or start within

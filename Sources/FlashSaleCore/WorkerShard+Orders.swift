@@ -5,6 +5,13 @@ extension WorkerShard {
     /// Orders waiting to be drained.
     public var queuedOrderCount: Int { queue.count }
 
+    /// Bytes of table storage held for pending orders (dictionary buckets and the queue
+    /// ring, not the user/key String heap storage): see docs/core.md for bytes per order.
+    public var pendingTableBytes: Int {
+        pending.capacity * (MemoryLayout<OrderID>.stride + MemoryLayout<PendingRecord>.stride)
+            + queue.storageCapacity * MemoryLayout<OrderID?>.stride
+    }
+
     /// Moves up to `maxCount` queued orders, oldest first, to the end of `batch` and marks
     /// them in flight; returns how many. Reuse `batch` (`removeAll(keepingCapacity: true)`)
     /// from turn to turn so draining allocates nothing. Answer every order with

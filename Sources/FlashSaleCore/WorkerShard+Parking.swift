@@ -10,8 +10,12 @@ extension WorkerShard {
     /// `expireParked`, all of which may decide parked purchases.
     public func drainParkedResolutions(_ body: (ParkTicket, PurchaseDecision) -> Void) {
         guard !resolutions.isEmpty else { return }
-        for (ticket, decision) in resolutions { body(ticket, decision) }
-        resolutions.removeAll(keepingCapacity: true)
+        // Swapped out so that `body` may call back into the shard.
+        var decided: [(ParkTicket, PurchaseDecision)] = []
+        swap(&decided, &resolutions)
+        for (ticket, decision) in decided { body(ticket, decision) }
+        decided.removeAll(keepingCapacity: true)
+        if resolutions.isEmpty { swap(&decided, &resolutions) }
     }
 
     /// Answers `overloaded` to purchases parked for `parkTimeoutMillis` or longer. Call from
