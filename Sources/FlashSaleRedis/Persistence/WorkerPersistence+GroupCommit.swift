@@ -9,6 +9,7 @@ extension WorkerPersistence {
         let now = EventLoop.wallClockMillis()
         sendLeaseRequests(now: now)
         flushQueuedOrders(now: now)
+        sendLimitChecks()
         deliverParkedResolutions(now: now)
     }
 
