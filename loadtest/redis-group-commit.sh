@@ -8,7 +8,7 @@
 #
 # Env: ANCHORS (dir with redis/purchase.lua; default ../shared/anchors next to the repo),
 # SCRATCH (release build dir; default .build-measure), REDIS_PORT (default: first free >= 6395),
-# OUTSTANDING (purchases waiting for an answer, default 8192), SERVER_CPU (0), CLIENT_CPU (1).
+# OUTSTANDING (purchases waiting for an answer, default 1024), SERVER_CPU (0), CLIENT_CPU (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -16,7 +16,7 @@ ANCHORS=${ANCHORS:-$ROOT/../shared/anchors}
 SCRATCH=${SCRATCH:-$ROOT/.build-measure}
 SECONDS_RUN=${SECONDS_RUN:-10}
 RB_N=${RB_N:-2000000}
-OUTSTANDING=${OUTSTANDING:-8192}
+OUTSTANDING=${OUTSTANDING:-1024}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 LUA="$ANCHORS/redis/purchase.lua"
