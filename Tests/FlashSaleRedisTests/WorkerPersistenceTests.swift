@@ -167,6 +167,36 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(engineAudit(redis).first).isConserved)
     }
 
+    func testRedisKilledMidBurstWithAOFKeepsEveryAcknowledgedOrder() throws {
+        let redis = try RedisServerProcess(appendOnly: true, appendFsync: "always")
+        let engine = EngineFixture(core: engineNewCore(), port: redis.port) { $0.ackTimeoutMillis = 2000 }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.isReady })
+        XCTAssertEqual(try engine.upsert(engineLiveSale(stock: 3000))?.get(), .created)
+        let log = AnswerLog()
+        var sent = 0
+        for round in 0..<20 {
+            engine.buy((0..<100).map { "k\(round)-\($0)" }, log: log)
+            sent += 100
+            if round == 8 { redis.kill9() }
+            if round == 12 { try redis.restart() }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { log.count == sent }, "every purchase is answered")
+        XCTAssertGreaterThan(log.count(where: { $0 == .overloaded }), 0, "overloaded while Redis was gone")
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.isReady }, "reconnects by itself")
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.with { $0.shard.pendingOrderCount } == 0 })
+        let after = log.count
+        engine.buy((0..<100).map { "back-\($0)" }, log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == after + 100 })
+        XCTAssertGreaterThan(log.snapshot.suffix(100).filter { if case .reserved = $0.decision { return true } else { return false } }.count, 0)
+        // Every 201 names an order that survived the kill (AOF, fsync always).
+        try assertConservedAndRecorded(redis, stock: 3000, log: log, exact: false)
+        engine.shutdown()
+        let row = try XCTUnwrap(engineAudit(redis).first)
+        XCTAssertTrue(row.isConserved, "\(row)")
+        XCTAssertEqual(row.leased, 0)
+    }
+
     func testRestartWithSameNodeIDReclaimsStaleLeases() throws {
         let redis = try RedisServerProcess()
         let first = EngineFixture(core: engineNewCore(), port: redis.port, nodeID: "node-r")
