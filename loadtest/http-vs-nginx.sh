@@ -7,7 +7,8 @@
 #
 # Usage: loadtest/http-vs-nginx.sh            (after swift build -c release --product flashsale)
 # Knobs: BIN (.build/release/flashsale), DURATION (10s), WARMUP (2s), CONNS ("64 1000"),
-#        PIPE_CONNS ("64 1000"), SERVER_CPU (0), CLIENT_CPU (1), OUT (a temp dir).
+#        PIPE_CONNS ("64 1000"), SERVER_CPU (0), CLIENT_CPU (1), OUT (a temp dir),
+#        QUIET_PCT (10) / QUIET_MAX_WAIT (120 s): wait for a quiet machine before each run.
 # Every process started here is stopped by its PID. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ PIPE_CONNS=${PIPE_CONNS:-"64 1000"}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 OUT=${OUT:-$(mktemp -d /tmp/http-vs-nginx.XXXXXX)}
+mkdir -p "$OUT"
 PIPE_LUA=$ROOT/loadtest/wrk/pipeline16.lua
 TICKS=$(getconf CLK_TCK)
 PIDS=()
@@ -66,6 +68,21 @@ machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 # CPU seconds used by finished children of this shell (wrk), from `times`.
 children_cpu() { times | tail -n 1 | awk '{ s=0; for (i=1;i<=2;i++) { split($i,a,/m|s/); s+=a[1]*60+a[2] } printf "%.2f", s }'; }
 
+# Waits (up to QUIET_MAX_WAIT s) until other processes use < QUIET_PCT % of one core:
+# other sessions' builds on this 2-core box otherwise dominate the figures.
+wait_quiet() {
+  local waited=0 b0 b1 c0 c1 pct
+  while :; do
+    b0=$(machine_busy); c0=$(( $(cpu_ticks "$FS_PID") + $(cpu_ticks "$NG_PID") )); sleep 1
+    b1=$(machine_busy); c1=$(( $(cpu_ticks "$FS_PID") + $(cpu_ticks "$NG_PID") ))
+    pct=$(( (b1 - b0 - (c1 - c0)) * 100 / TICKS ))
+    [ "$pct" -le "${QUIET_PCT:-10}" ] && return 0
+    if [ "$waited" -ge "${QUIET_MAX_WAIT:-120}" ]; then log "machine still busy (others ${pct}% of a core); measuring anyway"; return 0; fi
+    [ "$waited" -eq 0 ] && log "machine busy (others ${pct}% of a core); waiting up to ${QUIET_MAX_WAIT:-120}s"
+    sleep 4; waited=$((waited + 5))
+  done
+}
+
 RESULTS=$OUT/results.tsv
 : > "$RESULTS"
 
@@ -74,6 +91,7 @@ run_wrk() {
   local name=$1 pid=$2 url=$3 conns=$4 lua=${5:-} args=() out c0 c1 b0 b1 w0 w1
   [ -n "$lua" ] && args=(-s "$lua")
   out=$OUT/wrk-$name-c$conns${lua:+-pipe16}.txt
+  wait_quiet
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$WARMUP" --timeout 10s "${args[@]}" "$url" > /dev/null 2>&1 || true
   c0=$(cpu_ticks "$pid"); b0=$(machine_busy); w0=$(children_cpu)
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s --latency "${args[@]}" "$url" > "$out" 2>&1
@@ -143,6 +161,7 @@ echo
 printf '%-10s %6s %7s %12s %10s %14s %10s\n' server conns mode req/s p99 cpu_us/req others_s
 awk -F'\t' '{ printf "%-10s %6s %7s %12s %10s %14s %10s\n", $1, $2, ($3==""?"plain":$3), $4, $5, $6, $7 }' "$RESULTS"
 echo
+echo "others_s: CPU-seconds other processes used during the run (> ~0.5 means the figures are disturbed)"
 echo "ratios flashsale/nginx (targets: req/s >= 1.0 and cpu/req <= 1.0 plain; req/s >= 5.0 pipelined)"
 awk -F'\t' '{ k=$2"\t"($3==""?"plain":$3); if ($1=="nginx") { nr[k]=$4; nc[k]=$6 } else { fr[k]=$4; fc[k]=$6; keys[k]=1 } }
   END { for (k in keys) { split(k, a, "\t");
