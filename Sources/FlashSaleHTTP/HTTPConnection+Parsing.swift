@@ -10,6 +10,7 @@ extension HTTPConnection {
 
     func onMessageBegin() -> Int32 {
         request.count = 0
+        request.shrinkIfAbove(16 * 1024)  // give back what one large body took
         headerCount = 0
         trailerCount = 0
         headerBytes = 0

@@ -26,6 +26,7 @@ extension HTTPConnection: TCPConnectionDelegate {
     func tcpConnection(_ connection: TCPConnection, didFinishWriteWith error: TCPError?) {
         writePending = false
         spare.count = 0
+        spare.shrinkIfAbove(256 * 1024)  // give back what one large response took
         if error != nil {
             closeNow()
             return
