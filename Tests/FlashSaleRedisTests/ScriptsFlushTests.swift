@@ -139,9 +139,11 @@ final class ScriptsFlushTests: XCTestCase {
             }
         }
         for user in 0..<10 { orders.append(sale.order("extra-\(user)", sku: "b", user: "u\(user)")) }
+        orders.append(sale.order("big", sku: "c", user: "newcomer", qty: 3))  // over the limit on its own
         let outcome = try flush(redis, worker: "n/0", orders)
         XCTAssertEqual(outcome.results.prefix(600).filter { $0 == .recorded }.count, 600)
-        XCTAssertEqual(Array(outcome.results.suffix(10)), Array(repeating: .rejected(.limit), count: 10))
+        XCTAssertEqual(Array(outcome.results.suffix(11)), Array(repeating: .rejected(.limit), count: 11))
+        XCTAssertEqual(try redis.command("HEXISTS", sale.keys.buyers("c"), "newcomer").int, 0, "a refused buyer leaves no entry")
         XCTAssertEqual(outcome.leasesAfter, ["a": 100, "b": 100, "c": 100], "limit refusals use no lease")
         XCTAssertEqual(try redis.command("ZCARD", sale.keys.expiry).int, 600)
         let snapshots = try scriptsCheckInvariants(redis, sale: sale)
