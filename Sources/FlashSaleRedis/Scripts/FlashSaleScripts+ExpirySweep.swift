@@ -14,7 +14,7 @@ public struct SweepOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.expirySweep`.
     public static func parse(_ reply: RedisValue) throws -> SweepOutcome {
         let script = FlashSaleScripts.expirySweep
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         guard let more = items.first?.int, (items.count - 1) % 4 == 0 else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
         }

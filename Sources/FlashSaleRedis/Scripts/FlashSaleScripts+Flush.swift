@@ -73,7 +73,7 @@ public struct FlushOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.flush`.
     public static func parse(_ reply: RedisValue) throws -> FlushOutcome {
         let script = FlashSaleScripts.flush
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         if items.count == 1, items[0].string == "no_sale" {
             return FlushOutcome(results: [], leasesAfter: [:], saleFound: false)
         }
