@@ -49,7 +49,7 @@ extension FlashSaleScripts {
     /// Reply: `{more (0|1), id, sku, user, qty, id, sku, user, qty, …}`. An expiry entry
     /// whose order is no longer reserved is dropped without counting.
     public static let expirySweep = RedisScript(name: "expiry_sweep", source: releaseLua + #"""
-        local prefix, now, limit, cap = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+        local prefix, now, limit, cap = ARGV[1], ARGV[2], math.max(1, math.floor(tonumber(ARGV[3]) or 1)), ARGV[4]
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
         local out = {0}
         if #due >= limit then out[1] = 1 end

@@ -36,7 +36,7 @@ public enum FlushRejection: String, Sendable, Equatable {
     case lease
     /// The buyer would hold more than `per_user_limit` units of the SKU.
     case limit
-    /// Malformed order (quantity < 1, or a SKU missing from the call).
+    /// Malformed order (quantity not an integer >= 1, a bad SKU index or `expires_at`).
     case invalid
 }
 
@@ -195,7 +195,10 @@ extension FlashSaleScripts {
           local created, expires = ARGV[a + 6], ARGV[a + 7]
           a = a + 7
           local okey, qty, r = KEYS[okeys + o], tonumber(qs), nil
-          if not qty or qty < 1 or not si or si < 1 or si > nsku then
+          -- Validate everything a later write could choke on: a Lua error after some
+          -- writes would leave them in place.
+          if not qty or qty < 1 or qty % 1 ~= 0 or not si or si < 1 or si > nsku or si % 1 ~= 0
+            or not tonumber(expires) then
             r = 'i'
           elseif retried and redis.call('EXISTS', okey) == 1 then
             r = 'd'
@@ -245,7 +248,7 @@ extension FlashSaleScripts {
               end
             end
           end
-          if r == 'l' or r == 'L' or (r == 'i' and si and si >= 1 and si <= nsku) then
+          if r == 'l' or r == 'L' or (r == 'i' and si and si >= 1 and si <= nsku and si % 1 == 0) then
             local t = rej[si]
             if not t then t = {}; rej[si] = t end
             t[r] = (t[r] or 0) + 1
