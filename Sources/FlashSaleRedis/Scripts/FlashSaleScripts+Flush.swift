@@ -198,7 +198,7 @@ extension FlashSaleScripts {
           -- Validate everything a later write could choke on: a Lua error after some
           -- writes would leave them in place.
           if not qty or qty < 1 or qty % 1 ~= 0 or not si or si < 1 or si > nsku or si % 1 ~= 0
-            or not tonumber(expires) then
+            or not string.find(expires, '^%d+$') then
             r = 'i'
           elseif retried and redis.call('EXISTS', okey) == 1 then
             r = 'd'
