@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleServer",
+                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
