@@ -67,7 +67,7 @@ public final class WorkerPersistence {
     var saleRevisions: [String: String] = [:]
     var nextIdleReturnAt: UInt64 = 0
 
-    let turnObserver: LoopTurnObserver
+    let turnHook: LoopTurnHook
     let housekeepingTimer: LoopTimer
     let statsTimer: LoopTimer
     let sweepTimer: LoopTimer
@@ -85,7 +85,7 @@ public final class WorkerPersistence {
             redis.scripts.append(script)
         }
         client = RedisClient(loop: loop, configuration: redis)
-        turnObserver = LoopTurnObserver(loop: loop)
+        turnHook = LoopTurnHook(loop: loop)
         housekeepingTimer = LoopTimer(loop: loop)
         statsTimer = LoopTimer(loop: loop)
         sweepTimer = LoopTimer(loop: loop)
@@ -101,7 +101,7 @@ public final class WorkerPersistence {
         started = true
         client.onHealthChange = { [unowned self] health, _ in self.clientHealthChanged(health) }
         client.start()
-        turnObserver.start { [unowned self] in self.afterTurn() }
+        turnHook.start { [unowned self] in self.afterTurn() }
         housekeepingTimer.start(afterMillis: configuration.housekeepingMillis, repeatMillis: configuration.housekeepingMillis) {
             [unowned self] in self.housekeeping()
         }
@@ -168,7 +168,7 @@ public final class WorkerPersistence {
         let checks = limitChecksWaiting
         limitChecksWaiting.removeAll()
         for check in checks { answer(.limitExceeded, check.completion) }
-        turnObserver.close()
+        turnHook.close()
         housekeepingTimer.close()
         statsTimer.close()
         sweepTimer.close()

@@ -3,14 +3,14 @@ import Foundation
 import TestSupport
 import XCTest
 
-final class LoopTurnObserverTests: XCTestCase {
+final class LoopTurnHookTests: XCTestCase {
     func testRunsAfterTheTurnsCallbacksAndStops() {
         let fixture = LoopFixture()
         defer { fixture.shutdown() }
-        let state = LoopOwned<(observer: LoopTurnObserver?, seen: [Int], pending: [Int])>((nil, [], []))
+        let state = LoopOwned<(observer: LoopTurnHook?, seen: [Int], pending: [Int])>((nil, [], []))
         let loop = fixture.loop
         fixture.sync {
-            let observer = LoopTurnObserver(loop: loop)
+            let observer = LoopTurnHook(loop: loop)
             state.value.observer = observer
             observer.start {
                 // Everything queued during the turn is visible here at once.
@@ -19,7 +19,7 @@ final class LoopTurnObserverTests: XCTestCase {
                     state.value.pending.removeAll()
                 }
             }
-            XCTAssertTrue(observer.isActive)
+            XCTAssertTrue(observer.isStarted)
         }
         // Three tasks handed over in one turn (one execute) come out as one batch of three.
         fixture.sync { for value in 1...3 { state.value.pending.append(value) } }
@@ -33,7 +33,7 @@ final class LoopTurnObserverTests: XCTestCase {
         fixture.sync { }  // one more turn
         XCTAssertEqual(fixture.sync { state.value.seen }, [3, 1], "a stopped observer is not called")
         fixture.sync {
-            XCTAssertFalse(state.value.observer!.isActive)
+            XCTAssertFalse(state.value.observer!.isStarted)
             state.value.observer?.close()
             state.value.observer = nil
         }
