@@ -1,0 +1,73 @@
+/// A command encoded in RESP (an array of bulk strings), ready for the wire.
+///
+/// Building the bytes in Swift and handing them to `redisAsyncFormattedCommand`
+/// costs one copy and keeps C pointers out of the callers' way.
+public struct RESPCommand: Sendable {
+    /// The encoded bytes.
+    public private(set) var bytes: [UInt8]
+
+    /// Encodes `arguments` (the command name first).
+    public init(_ arguments: [String]) {
+        bytes = []
+        bytes.reserveCapacity(16 + arguments.reduce(0) { $0 + $1.utf8.count + 16 })
+        RESPCommand.appendHeader(count: arguments.count, to: &bytes)
+        for argument in arguments { RESPCommand.appendBulk(argument, to: &bytes) }
+    }
+
+    /// Encodes `head`, then `keys`, then `args` without building one array.
+    public init(head: [String], keys: [String], args: [String]) {
+        bytes = []
+        let all = head.count + keys.count + args.count
+        var size = 16
+        for part in [head, keys, args] { for item in part { size += item.utf8.count + 16 } }
+        bytes.reserveCapacity(size)
+        RESPCommand.appendHeader(count: all, to: &bytes)
+        for item in head { RESPCommand.appendBulk(item, to: &bytes) }
+        for item in keys { RESPCommand.appendBulk(item, to: &bytes) }
+        for item in args { RESPCommand.appendBulk(item, to: &bytes) }
+    }
+
+    /// Wraps bytes that already hold one or more RESP-encoded commands.
+    ///
+    /// Only for exactly one command: hiredis pairs one callback with the bytes.
+    public init(preformatted bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    static func appendHeader(count: Int, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "*"))
+        appendDecimal(count, to: &out)
+        out.append(13); out.append(10)
+    }
+
+    static func appendBulk(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            out.append(UInt8(ascii: "$"))
+            appendDecimal(utf8.count, to: &out)
+            out.append(13); out.append(10)
+            out.append(contentsOf: utf8)
+            out.append(13); out.append(10)
+        }
+    }
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value == 0 { out.append(UInt8(ascii: "0")); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while n > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                count += 1
+            }
+            while count > 0 {
+                count -= 1
+                out.append(buffer[count])
+            }
+        }
+    }
+}
