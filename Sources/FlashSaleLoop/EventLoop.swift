@@ -10,6 +10,11 @@ import Synchronization
 public final class EventLoop: @unchecked Sendable {
     let uvLoop: UnsafeMutablePointer<uv_loop_t>
     private let wakeup: UnsafeMutablePointer<uv_async_t>
+    /// One read buffer per loop, shared by every TCP connection on it: a read
+    /// callback consumes its bytes before the next read starts, so idle
+    /// connections hold no read memory.
+    let readBuffer: UnsafeMutableRawPointer
+    static let readBufferSize = 65536
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private let runningThread = Mutex<uv_thread_t?>(nil)
     private var closed = false
@@ -20,6 +25,7 @@ public final class EventLoop: @unchecked Sendable {
         uvLoop = .allocate(capacity: 1)
         let rc = uv_loop_init(uvLoop)
         precondition(rc == 0, "uv_loop_init failed: \(EventLoop.describe(rc))")
+        readBuffer = .allocate(byteCount: EventLoop.readBufferSize, alignment: 8)
         wakeup = .allocate(capacity: 1)
         wakeup.initialize(to: uv_async_t())
         uv_async_init(uvLoop, wakeup) { handle in
@@ -53,6 +59,21 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private var thread: uv_thread_t?
+
+    /// Runs this loop on a new thread until ``stop()``. For a loop created with
+    /// ``init()`` whose handles were set up on the calling thread before the
+    /// loop thread exists (thread creation orders those writes before the run).
+    public func runOnNewThread() {
+        precondition(thread == nil, "loop already has a thread")
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var tid = uv_thread_t()
+        let rc = uv_thread_create(&tid, { arg in
+            guard let arg else { return }
+            Unmanaged<EventLoop>.fromOpaque(arg).takeRetainedValue().run()
+        }, box)
+        precondition(rc == 0, "uv_thread_create failed: \(EventLoop.describe(rc))")
+        thread = tid
+    }
 
     /// Waits for the thread started by ``startThread(name:)`` to finish.
     public func join() {
@@ -144,6 +165,7 @@ public final class EventLoop: @unchecked Sendable {
         uv_loop_close(uvLoop)
         wakeup.deallocate()
         uvLoop.deallocate()
+        readBuffer.deallocate()
     }
 
     /// libuv error code to text, e.g. "ECONNREFUSED (connection refused)".

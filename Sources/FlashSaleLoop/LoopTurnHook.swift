@@ -1,0 +1,55 @@
+import CLibUV
+
+/// Runs a callback once per loop turn, right after I/O callbacks (a
+/// `uv_check_t`), while started. Used to batch work done during a turn, e.g.
+/// one write per connection for every response completed in that turn.
+/// Loop thread only; keeps itself alive until ``close()`` completes.
+public final class LoopTurnHook: LoopHandleOwner {
+    private let handle: UnsafeMutablePointer<uv_check_t>
+    private var callback: (() -> Void)?
+    private var isClosing = false
+    /// Whether the hook is armed.
+    public private(set) var isStarted = false
+
+    /// Creates a stopped hook on `loop` that will run `callback`.
+    public init(loop: EventLoop, _ callback: @escaping () -> Void) {
+        handle = .allocate(capacity: 1)
+        handle.initialize(to: uv_check_t())
+        self.callback = callback
+        super.init()
+        uv_check_init(loop.uvLoop, handle)
+        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+    }
+
+    /// Arms the hook (idempotent).
+    public func start() {
+        guard !isClosing, !isStarted else { return }
+        isStarted = true
+        uv_check_start(handle) { h in
+            guard let h, let data = h.pointee.data else { return }
+            Unmanaged<LoopTurnHook>.fromOpaque(data)._withUnsafeGuaranteedRef { $0.callback?() }
+        }
+    }
+
+    /// Disarms the hook (idempotent).
+    public func stop() {
+        guard !isClosing, isStarted else { return }
+        isStarted = false
+        uv_check_stop(handle)
+    }
+
+    /// Closes the hook for good; memory is freed in the close callback.
+    public func close() {
+        guard !isClosing else { return }
+        isClosing = true
+        isStarted = false
+        callback = nil
+        uv_close(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self)) { h in
+            guard let h else { return }
+            if let data = h.pointee.data { Unmanaged<LoopTurnHook>.fromOpaque(data).release() }
+            UnsafeMutableRawPointer(h).assumingMemoryBound(to: uv_check_t.self).deallocate()
+        }
+    }
+
+    package override func closeForShutdown() { close() }
+}
