@@ -1,0 +1,69 @@
+/// The Redis key names of one sale (see `docs/redis-schema.md`).
+///
+/// Every key of a sale carries the hash tag `{sale}` so the whole sale lives on
+/// one Redis Cluster slot and every script can touch all of its keys atomically.
+public struct FlashSaleKeys: Sendable, Hashable {
+    /// The schema version written to `fs:schema` and to each sale hash.
+    public static let schemaVersion = 1
+    /// The global key holding the schema version.
+    public static let schema = "fs:schema"
+
+    /// The sale id (`S` in `fs:{S}:…`).
+    public let sale: String
+    /// `fs:{S}:` — the prefix every key of the sale starts with.
+    public let prefix: String
+
+    /// Key names for the sale `sale`; check ids with `isValidIdentifier` first.
+    public init(sale: String) {
+        self.sale = sale
+        self.prefix = "fs:{" + sale + "}:"
+    }
+
+    /// `fs:{S}:sale`: hash, the sale's configuration.
+    public var saleHash: String { prefix + "sale" }
+    /// `fs:{S}:idem`: hash, `<len(user)>:<user>:<key>` → order id.
+    public var idempotency: String { prefix + "idem" }
+    /// `fs:{S}:expiry`: sorted set, order id scored by `expires_at` (ms).
+    public var expiry: String { prefix + "expiry" }
+    /// `fs:{S}:events`: stream of order events.
+    public var events: String { prefix + "events" }
+    /// `fs:{S}:pool:{sku}`: string (integer), units not leased to any worker.
+    public func pool(_ sku: String) -> String { prefix + "pool:" + sku }
+    /// `fs:{S}:leases:{sku}`: hash, worker id → units leased and not yet sold.
+    public func leases(_ sku: String) -> String { prefix + "leases:" + sku }
+    /// `fs:{S}:counts:{sku}`: hash of unit counters (`total`, `reserved`, `paid`, …).
+    public func counts(_ sku: String) -> String { prefix + "counts:" + sku }
+    /// `fs:{S}:buyers:{sku}`: hash, user → units held (reserved + paid).
+    public func buyers(_ sku: String) -> String { prefix + "buyers:" + sku }
+    /// `fs:{S}:order:{id}`: hash, one order.
+    public func order(_ id: String) -> String { prefix + "order:" + id }
+
+    /// `fs:node:{id}`: hash of one node's live stats (written by the engine, with a TTL).
+    public static func node(_ id: String) -> String { "fs:node:" + id }
+
+    /// The field of `fs:{S}:idem` for a user's idempotency key.
+    ///
+    /// Length-prefixed so that no pair of (user, key) can collide, whatever they contain.
+    public static func idempotencyField(user: String, key: String) -> String {
+        String(user.utf8.count) + ":" + user + ":" + key
+    }
+
+    /// Whether `text` is safe as a sale id, SKU, user id, order id or worker id in a key:
+    /// 1…128 bytes of `A-Z a-z 0-9 . _ - : /` (no braces, so hash tags stay intact;
+    /// no commas, which separate SKUs in the sale hash).
+    public static func isValidIdentifier(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard !bytes.isEmpty, bytes.count <= 128 else { return false }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "/"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,59 @@
+/// What `cancel` did.
+public enum CancelOutcome: Sendable, Equatable {
+    /// `reserved` → `cancelled`; the units are back in the pool.
+    case cancelled(ReleasedOrder)
+    /// No such order, or it belongs to another user (indistinguishable on purpose).
+    case notFound
+    /// The order is `paid`, `cancelled` or `expired` (`409 not_reserved`); nothing changed.
+    case notReserved(status: String)
+    /// The reservation was past `expires_at` but not yet swept: it was expired right
+    /// there instead (units back in the pool; `409 not_reserved`).
+    case expiredNow(ReleasedOrder)
+
+    /// Parses the reply of `FlashSaleScripts.cancel`.
+    public static func parse(_ reply: RedisValue) throws -> CancelOutcome {
+        let script = FlashSaleScripts.cancel
+        let items = try reply.checked(script).elements
+        switch items.first?.string {
+        case "cancelled":
+            if let order = ReleasedOrder.parse(items, at: 1) { return .cancelled(order) }
+        case "not_found": return .notFound
+        case "not_reserved":
+            if items.count == 2, let status = items[1].string { return .notReserved(status: status) }
+        case "expired":
+            if let order = ReleasedOrder.parse(items, at: 1) { return .expiredNow(order) }
+        default: break
+        }
+        throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
+    }
+}
+
+extension FlashSaleScripts {
+    /// Builds a cancel call: `user` cancels `orderID` at `nowMillis`.
+    public static func cancelCall(
+        sale: String, orderID: String, user: String, nowMillis: Int64,
+        eventsMaxLength: Int = defaultEventsMaxLength
+    ) -> FlashSaleScriptCall {
+        let keys = FlashSaleKeys(sale: sale)
+        return FlashSaleScriptCall(
+            script: cancel, keys: [keys.order(orderID), keys.expiry, keys.events],
+            arguments: [keys.prefix, user, String(nowMillis), String(eventsMaxLength)])
+    }
+
+    /// Cancels a reservation on behalf of its buyer.
+    ///
+    /// KEYS: `fs:{S}:order:{id}`, `fs:{S}:expiry`, `fs:{S}:events`.
+    /// ARGV: `fs:{S}:` prefix, user, now, events cap.
+    /// Reply: `{cancelled, id, sku, user, qty}` | `{not_found}` | `{not_reserved, status}` |
+    /// `{expired, id, sku, user, qty}`.
+    public static let cancel = RedisScript(name: "cancel", source: releaseLua + #"""
+        local f = redis.call('HMGET', KEYS[1], 'status', 'id', 'sku', 'user', 'qty', 'expires_at')
+        if not f[1] or f[4] ~= ARGV[2] then return {'not_found'} end
+        if f[1] ~= 'reserved' then return {'not_reserved', f[1]} end
+        local prefix, now, cap = ARGV[1], ARGV[3], ARGV[4]
+        local status = 'cancelled'
+        if tonumber(now) >= tonumber(f[6]) then status = 'expired' end
+        release(prefix, KEYS[2], KEYS[3], cap, KEYS[1], f[2], f[3], f[4], f[5], status, now)
+        return {status, f[2], f[3], f[4], tonumber(f[5])}
+        """#)
+}

@@ -1,0 +1,88 @@
+/// The result of a lease or a lease return, for one worker and one SKU.
+public struct LeaseChange: Sendable, Equatable {
+    /// Units moved: granted by `lease`, given back by `leaseReturn`.
+    public let units: Int64
+    /// `fs:{S}:pool:{sku}` after the move.
+    public let poolAfter: Int64
+    /// The worker's lease (`fs:{S}:leases:{sku}` field) after the move.
+    public let heldAfter: Int64
+
+    /// Creates a lease change.
+    public init(units: Int64, poolAfter: Int64, heldAfter: Int64) {
+        self.units = units
+        self.poolAfter = poolAfter
+        self.heldAfter = heldAfter
+    }
+}
+
+/// What `lease` or `leaseReturn` did.
+public enum LeaseOutcome: Sendable, Equatable {
+    /// Units moved (possibly 0: the pool is empty, or the worker held nothing).
+    case changed(LeaseChange)
+    /// `fs:{S}:pool:{sku}` does not exist: no such sale or SKU.
+    case unknownSKU
+
+    /// Parses the reply of `FlashSaleScripts.lease` or `FlashSaleScripts.leaseReturn`.
+    public static func parse(_ reply: RedisValue, script: RedisScript = FlashSaleScripts.lease) throws -> LeaseOutcome {
+        let items = try reply.checked(script).elements
+        guard items.count == 3, let units = items[0].int, let pool = items[1].int, let held = items[2].int else {
+            throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
+        }
+        if units < 0 { return .unknownSKU }
+        return .changed(LeaseChange(units: units, poolAfter: pool, heldAfter: held))
+    }
+}
+
+extension FlashSaleScripts {
+    /// Builds a lease call: take `min(pool, want)` units for `worker`.
+    public static func leaseCall(sale: String, sku: String, worker: String, want: Int64) -> FlashSaleScriptCall {
+        let keys = FlashSaleKeys(sale: sale)
+        return FlashSaleScriptCall(
+            script: lease, keys: [keys.pool(sku), keys.leases(sku)], arguments: [worker, String(want)])
+    }
+
+    /// Builds a lease return call: give back `units` (clamped to what `worker` holds),
+    /// or everything it holds when `units` is nil.
+    public static func leaseReturnCall(sale: String, sku: String, worker: String, units: Int64?) -> FlashSaleScriptCall {
+        let keys = FlashSaleKeys(sale: sale)
+        return FlashSaleScriptCall(
+            script: leaseReturn, keys: [keys.pool(sku), keys.leases(sku)],
+            arguments: [worker, units.map { String($0) } ?? "all"])
+    }
+
+    /// Leases stock to a worker.
+    ///
+    /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`. ARGV: worker id, want.
+    /// Reply: `{granted, pool_after, held_after}`; `{-1, 0, 0}` when the pool key is missing.
+    public static let lease = RedisScript(name: "lease", source: #"""
+        local pool = redis.call('GET', KEYS[1])
+        if not pool then return {-1, 0, 0} end
+        pool = tonumber(pool)
+        local want = tonumber(ARGV[2]) or 0
+        local granted = want
+        if pool < granted then granted = pool end
+        if granted <= 0 then
+          return {0, pool, tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')}
+        end
+        pool = redis.call('DECRBY', KEYS[1], granted)
+        return {granted, pool, redis.call('HINCRBY', KEYS[2], ARGV[1], granted)}
+        """#)
+
+    /// Returns leased units to the pool.
+    ///
+    /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`. ARGV: worker id, units or `all`.
+    /// Reply: `{returned, pool_after, held_after}` (returned is clamped to what the worker
+    /// holds; a lease that reaches 0 is deleted); `{-1, 0, 0}` when the pool key is missing.
+    public static let leaseReturn = RedisScript(name: "lease_return", source: #"""
+        local pool = redis.call('GET', KEYS[1])
+        if not pool then return {-1, 0, 0} end
+        local held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        local n = held
+        if ARGV[2] ~= 'all' then n = tonumber(ARGV[2]) or 0 end
+        if n > held then n = held end
+        if n <= 0 then return {0, tonumber(pool), held} end
+        held = held - n
+        if held == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HSET', KEYS[2], ARGV[1], held) end
+        return {n, redis.call('INCRBY', KEYS[1], n), held}
+        """#)
+}

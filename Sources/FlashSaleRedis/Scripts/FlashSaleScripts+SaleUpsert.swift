@@ -1,0 +1,215 @@
+/// A sale as the admin API defines it; times are Unix milliseconds.
+public struct SaleDefinition: Sendable, Equatable {
+    /// One SKU on sale.
+    public struct Item: Sendable, Equatable {
+        /// The SKU id.
+        public let sku: String
+        /// Units on sale (`total` in `fs:{S}:counts:{sku}`).
+        public let stock: Int64
+        /// Creates an item.
+        public init(sku: String, stock: Int64) {
+            self.sku = sku
+            self.stock = stock
+        }
+    }
+
+    /// The sale id.
+    public let sale: String
+    /// When purchases open (Unix ms).
+    public let startsAtMillis: Int64
+    /// When purchases close (Unix ms).
+    public let endsAtMillis: Int64
+    /// Units one user may hold per SKU (reserved + paid); 0 means no limit.
+    public let perUserLimit: Int64
+    /// Seconds a reservation stays unpaid before it expires.
+    public let reservationTTLSeconds: Int64
+    /// The SKUs, in the order the admin gave them.
+    public let items: [Item]
+
+    /// Creates a sale definition.
+    public init(
+        sale: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int64,
+        reservationTTLSeconds: Int64, items: [Item]
+    ) {
+        self.sale = sale
+        self.startsAtMillis = startsAtMillis
+        self.endsAtMillis = endsAtMillis
+        self.perUserLimit = perUserLimit
+        self.reservationTTLSeconds = reservationTTLSeconds
+        self.items = items
+    }
+}
+
+/// What the sale upsert did.
+public enum SaleUpsertOutcome: Sendable, Equatable {
+    /// The sale did not exist; its pools and counts are initialised (`201`).
+    case created
+    /// Nothing differs from what Redis holds (`200`).
+    case unchanged
+    /// Schedule, limit, TTL or (before the start) stock changed (`200`).
+    case updated
+    /// The sale is live (`starts_at <= now`) and the request changes stock, adds a SKU
+    /// or moves `starts_at` (`409 sale_live`); `field` names the SKU or `starts_at`.
+    case saleLive(field: String)
+    /// A stock decrease below the units already leased or sold; nothing changed (`409`).
+    case stockBelowCommitted(sku: String, committed: Int64)
+    /// The request drops a SKU the sale has; SKUs cannot be removed (set stock 0
+    /// before the start instead); nothing changed (`409`).
+    case skuRemoved(sku: String)
+    /// The definition is malformed (`400`); nothing changed.
+    case invalid(String)
+
+    /// Parses the reply of `FlashSaleScripts.saleUpsert`.
+    public static func parse(_ reply: RedisValue) throws -> SaleUpsertOutcome {
+        let script = FlashSaleScripts.saleUpsert
+        let items = try reply.checked(script).elements
+        let code = items.first?.string
+        let detail = items.count > 1 ? items[1].string : nil
+        switch (code, detail) {
+        case ("created", _): return .created
+        case ("unchanged", _): return .unchanged
+        case ("updated", _): return .updated
+        case ("sale_live", let field?): return .saleLive(field: field)
+        case ("sku_removed", let sku?): return .skuRemoved(sku: sku)
+        case ("invalid", let message?): return .invalid(message)
+        case ("stock_below_committed", let sku?):
+            if items.count > 2, let committed = items[2].int {
+                return .stockBelowCommitted(sku: sku, committed: committed)
+            }
+        default: break
+        }
+        throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
+    }
+}
+
+extension FlashSaleScripts {
+    /// Builds the sale upsert call. `now` is Unix ms.
+    ///
+    /// `setsSchemaKey` adds the global `fs:schema` key (set to 1). Leave it on for a
+    /// single Redis; on Redis Cluster it lives in another slot, so pass `false` and
+    /// `SET fs:schema 1` separately.
+    public static func saleUpsertCall(
+        _ sale: SaleDefinition, nowMillis: Int64, setsSchemaKey: Bool = true
+    ) -> FlashSaleScriptCall {
+        let keys = FlashSaleKeys(sale: sale.sale)
+        var keyList = [keys.saleHash]
+        var arguments = [
+            sale.sale, String(nowMillis), String(sale.startsAtMillis), String(sale.endsAtMillis),
+            String(sale.perUserLimit), String(sale.reservationTTLSeconds), String(sale.items.count),
+        ]
+        keyList.reserveCapacity(2 + 2 * sale.items.count)
+        arguments.reserveCapacity(arguments.count + 2 * sale.items.count)
+        for item in sale.items {
+            keyList.append(keys.pool(item.sku))
+            keyList.append(keys.counts(item.sku))
+            arguments.append(item.sku)
+            arguments.append(String(item.stock))
+        }
+        if setsSchemaKey { keyList.append(FlashSaleKeys.schema) }
+        return FlashSaleScriptCall(script: saleUpsert, keys: keyList, arguments: arguments)
+    }
+
+    /// Creates or updates a sale.
+    ///
+    /// KEYS: `fs:{S}:sale`, then per item `fs:{S}:pool:{sku}`, `fs:{S}:counts:{sku}`,
+    /// then optionally `fs:schema`.
+    /// ARGV: sale id, now, starts_at, ends_at, per_user_limit, reservation_ttl_s, n,
+    /// then n × (sku, stock).
+    /// Reply: `{created}` | `{unchanged}` | `{updated}` | `{sale_live, field}` |
+    /// `{stock_below_committed, sku, committed}` | `{sku_removed, sku}` | `{invalid, message}`.
+    /// Before the start: stock may grow or shrink (never below what is leased or sold),
+    /// SKUs may be added. Once live: stock, SKUs and `starts_at` are frozen; `ends_at`,
+    /// `per_user_limit` and `reservation_ttl_s` may change (new limit and TTL apply to
+    /// purchases flushed afterwards; nobody loses units already held).
+    public static let saleUpsert = RedisScript(name: "sale_upsert", source: #"""
+        local sale = KEYS[1]
+        local now = tonumber(ARGV[2])
+        local starts, ends = tonumber(ARGV[3]), tonumber(ARGV[4])
+        local limit, ttl, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+        if not (now and starts and ends and limit and ttl and n) then return {'invalid', 'arguments must be integers'} end
+        if ends <= starts then return {'invalid', 'ends_at must be after starts_at'} end
+        if limit < 0 then return {'invalid', 'per_user_limit must be >= 0'} end
+        if ttl <= 0 then return {'invalid', 'reservation_ttl_s must be > 0'} end
+        if n < 1 then return {'invalid', 'a sale needs at least one item'} end
+        if #KEYS < 1 + 2 * n then return {'invalid', 'missing keys'} end
+        local skus, stocks, seen = {}, {}, {}
+        for i = 1, n do
+          local sku, stock = ARGV[6 + 2 * i], tonumber(ARGV[7 + 2 * i])
+          if sku == nil or sku == '' or string.find(sku, ',', 1, true) then return {'invalid', 'bad sku'} end
+          if seen[sku] then return {'invalid', 'duplicate sku ' .. sku} end
+          if not stock or stock < 0 or stock ~= math.floor(stock) then return {'invalid', 'bad stock for ' .. sku} end
+          seen[sku] = true
+          skus[i], stocks[i] = sku, stock
+        end
+        local function init(i)
+          redis.call('SET', KEYS[2 * i], stocks[i])
+          redis.call('DEL', KEYS[1 + 2 * i])
+          redis.call('HSET', KEYS[1 + 2 * i], 'total', stocks[i], 'reserved', 0, 'paid', 0, 'cancelled', 0, 'expired', 0)
+        end
+        local function schema()
+          if #KEYS >= 2 + 2 * n then redis.call('SET', KEYS[2 + 2 * n], '1') end
+        end
+        local old = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'per_user_limit', 'reservation_ttl_s', 'skus')
+        if not old[1] then
+          redis.call('HSET', sale, 'id', ARGV[1], 'starts_at', ARGV[3], 'ends_at', ARGV[4], 'per_user_limit', ARGV[5],
+            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '1', 'revision', 1,
+            'created_at', ARGV[2], 'updated_at', ARGV[2])
+          for i = 1, n do init(i) end
+          schema()
+          return {'created'}
+        end
+        local live = tonumber(old[1]) <= now
+        for s in string.gmatch(old[5] or '', '[^,]+') do
+          if not seen[s] then return {'sku_removed', s} end
+        end
+        local known = {}
+        for s in string.gmatch(old[5] or '', '[^,]+') do known[s] = true end
+        local changed, delta = false, {}
+        for i = 1, n do
+          local total = redis.call('HGET', KEYS[1 + 2 * i], 'total')
+          if not known[skus[i]] or not total then
+            if live then return {'sale_live', skus[i]} end
+            delta[i] = 'new'
+            changed = true
+          else
+            local d = stocks[i] - tonumber(total)
+            if d ~= 0 then
+              if live then return {'sale_live', skus[i]} end
+              if d < 0 then
+                local pool = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+                if pool < -d then return {'stock_below_committed', skus[i], tonumber(total) - pool} end
+              end
+              delta[i] = d
+              changed = true
+            end
+          end
+        end
+        if live and starts ~= tonumber(old[1]) then return {'sale_live', 'starts_at'} end
+        if starts ~= tonumber(old[1]) or ends ~= tonumber(old[2]) or limit ~= tonumber(old[3]) or ttl ~= tonumber(old[4]) then
+          changed = true
+        end
+        if not changed then
+          schema()
+          return {'unchanged'}
+        end
+        local added = {}
+        for i = 1, n do
+          if delta[i] == 'new' then
+            init(i)
+            added[#added + 1] = skus[i]
+          elseif delta[i] then
+            redis.call('INCRBY', KEYS[2 * i], delta[i])
+            redis.call('HINCRBY', KEYS[1 + 2 * i], 'total', delta[i])
+          end
+        end
+        local list = old[5] or ''
+        if #added > 0 then
+          if list == '' then list = table.concat(added, ',') else list = list .. ',' .. table.concat(added, ',') end
+        end
+        redis.call('HSET', sale, 'starts_at', ARGV[3], 'ends_at', ARGV[4], 'per_user_limit', ARGV[5],
+          'reservation_ttl_s', ARGV[6], 'skus', list, 'updated_at', ARGV[2])
+        redis.call('HINCRBY', sale, 'revision', 1)
+        schema()
+        return {'updated'}
+        """#)
+}
