@@ -1,1 +1,12 @@
-print("flashsale: not built yet")
+import ArgumentParser
+
+/// `flashsale`: the engine's command line.
+struct FlashSaleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flashsale",
+        abstract: "FlashSale: a flash-sale engine on libuv, an in-memory core and Redis.",
+        subcommands: [ServeCommand.self, SaleCommand.self, TokenCommand.self, TopCommand.self]
+    )
+}
+
+FlashSaleCommand.main()

@@ -79,9 +79,10 @@ extension RedisClient {
             connectTimer.stop()
             if !isClosing {
                 setHealth(.down, "connection to \(configuration.endpoint) lost: \(RedisClient.errorText(ac))")
-                scheduleReconnect()
             }
         }
+        // Also when a NULL reply already detached the context (see didReply).
+        scheduleReconnect()
     }
 
     /// AUTH / SELECT / SCRIPT LOAD (or PING): the client is up when all succeed.

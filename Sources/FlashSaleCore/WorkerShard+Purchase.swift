@@ -1,0 +1,179 @@
+extension WorkerShard {
+    /// Decides a purchase from Strings as they come out of a request.
+    ///
+    /// Cost over the bytes version: none for native Swift Strings (their UTF-8 is read in
+    /// place); on `.reserved` the user and key Strings are retained, not copied.
+    public func purchase(
+        sale: String, sku: String, user: String, qty: Int, idempotencyKey: String?, now: Int64
+    ) -> PurchaseDecision {
+        syncIfNeeded()
+        var saleText = sale
+        return saleText.withUTF8 { saleBytes in
+            guard let s = saleTable.lookup(UnsafeRawBufferPointer(saleBytes)) else { return .saleNotFound }
+            var skuText = sku
+            return skuText.withUTF8 { skuBytes in
+                guard let k = sales[s].skuTable.lookup(UnsafeRawBufferPointer(skuBytes)) else { return .skuNotFound }
+                return decide(s, k, user: user, idempotencyKey: idempotencyKey, qty: qty, now: now, ticket: nil)
+            }
+        }
+    }
+
+    /// Decides a purchase straight from UTF-8 bytes (e.g. slices of the HTTP read buffer);
+    /// the bytes need only live for the call. Makes no String unless the purchase is
+    /// reserved (user id and key, one allocation each when longer than 15 bytes) or parked.
+    public func purchase(
+        saleUTF8: UnsafeRawBufferPointer, skuUTF8: UnsafeRawBufferPointer, userUTF8: UnsafeRawBufferPointer,
+        qty: Int, idempotencyKeyUTF8: UnsafeRawBufferPointer?, now: Int64
+    ) -> PurchaseDecision {
+        syncIfNeeded()
+        guard let s = saleTable.lookup(saleUTF8) else { return .saleNotFound }
+        guard let k = sales[s].skuTable.lookup(skuUTF8) else { return .skuNotFound }
+        return decide(
+            s, k, user: userUTF8, key: idempotencyKeyUTF8, userString: nil, keyString: nil, qty: qty, now: now,
+            ticket: nil)
+    }
+
+    func decide(
+        _ s: Int, _ k: Int, user: String, idempotencyKey: String?, qty: Int, now: Int64, ticket: ParkTicket?
+    ) -> PurchaseDecision {
+        var userText = user
+        return userText.withUTF8 { userBytes in
+            guard var keyText = idempotencyKey else {
+                return decide(
+                    s, k, user: UnsafeRawBufferPointer(userBytes), key: nil, userString: user, keyString: nil, qty: qty,
+                    now: now, ticket: ticket)
+            }
+            return keyText.withUTF8 { keyBytes in
+                decide(
+                    s, k, user: UnsafeRawBufferPointer(userBytes), key: UnsafeRawBufferPointer(keyBytes),
+                    userString: user, keyString: idempotencyKey, qty: qty, now: now, ticket: ticket)
+            }
+        }
+    }
+
+    /// The decision. Order of checks: quantity, schedule, static limit, stock (park or
+    /// sold out), queue room; a request with an Idempotency-Key that would be refused or
+    /// parked is first checked for a duplicate; then the ledger atomically re-checks the key
+    /// and the limit and takes the units.
+    func decide(
+        _ s: Int, _ k: Int, user: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, userString: String?,
+        keyString: String?, qty: Int, now: Int64, ticket: ParkTicket?
+    ) -> PurchaseDecision {
+        guard qty >= 1 else { return .invalidQuantity }
+        let config = sales[s].config
+        let handle = sales[s].skus[k].handle
+
+        var refusal: PurchaseDecision?
+        var park = false
+        if now < config.startsAtMillis {
+            refusal = .saleNotStarted
+        } else if now >= config.endsAtMillis {
+            refusal = .saleEnded
+        } else if qty > config.perUserLimit {
+            refusal = .limitExceeded
+        } else if qty > sales[s].skus[k].total {
+            refusal = .soldOut
+        } else if sales[s].skus[k].slice < qty {
+            park = stockWait(s, k, deficit: qty - sales[s].skus[k].slice, now: now)
+            if !park { refusal = .soldOut }
+        } else if pending.count >= pendingCapacity {
+            refusal = .overloaded
+        }
+
+        let fingerprint = RequestFingerprint.continuing(sales[s].skus[k].fingerprintBase, qty: qty)
+        if refusal != nil || park {
+            if let key {
+                let keys = ledger.keys(user: user, sku: handle)
+                let idempotency = ledger.idempotencyKey(
+                    user: user, userHash: keys.userHash, saleSlot: handle.saleSlot, key: key)
+                switch ledger.checkIdempotency(keys, key: idempotency, fingerprint: fingerprint, now: now) {
+                case .fresh: break
+                case .duplicate(let previous): return .duplicate(previous)
+                case .reused: return .idempotencyKeyReused
+                }
+            }
+            if let refusal { return refusal }
+            return parkPurchase(
+                s, k, user: user, key: key, userString: userString, keyString: keyString, qty: qty, now: now,
+                ticket: ticket)
+        }
+
+        let keys = ledger.keys(user: user, sku: handle)
+        let idempotency = key.map {
+            ledger.idempotencyKey(user: user, userHash: keys.userHash, saleSlot: handle.saleSlot, key: $0)
+        }
+        let id = ids.next(now: now)
+        let (expiry, overflow) = now.addingReportingOverflow(config.reservationTTLMillis)
+        let reservation = ReservedOrder(
+            id: id, sku: handle, qty: qty, createdAtMillis: now, expiresAtMillis: overflow ? Int64.max : expiry)
+        switch ledger.reserve(
+            keys, qty: qty, limit: config.perUserLimit, idempotency: idempotency, fingerprint: fingerprint,
+            order: reservation, now: now)
+        {
+        case .reserved: break
+        case .limitExceeded: return .limitExceeded
+        case .duplicate(let previous): return .duplicate(previous)
+        case .reused: return .idempotencyKeyReused
+        }
+
+        sales[s].skus[k].slice -= qty
+        sales[s].skus[k].lastActivityMillis = now
+        let order = PendingOrder(
+            id: id, sku: handle, saleName: sales[s].name, skuName: sales[s].skus[k].name,
+            user: userString ?? String(decoding: user, as: UTF8.self), qty: qty,
+            idempotencyKey: keyString ?? key.map { String(decoding: $0, as: UTF8.self) }, fingerprint: fingerprint,
+            createdAtMillis: now, expiresAtMillis: reservation.expiresAtMillis)
+        pending[id] = PendingRecord(order: order, keys: keys, idempotency: idempotency)
+        queue.append(id)
+        requestLeaseIfLow(s, k, now: now)
+        return .reserved(reservation)
+    }
+
+    /// The slice cannot cover a purchase: true to park it (a lease is coming or has just
+    /// been asked for), false to answer sold out.
+    func stockWait(_ s: Int, _ k: Int, deficit: Int, now: Int64) -> Bool {
+        let sku = sales[s].skus[k]
+        if sku.lease != .idle { return true }
+        if sku.poolKnownEmpty || sku.poolEstimate < deficit {
+            // Probe now and then: cancels, expiries and returned leases refill the pool.
+            if now - sku.emptyCheckedAtMillis >= policy.emptyPoolRecheckMillis {
+                sales[s].skus[k].emptyCheckedAtMillis = now
+                queueLease(s, k, units: max(policy.minLease, deficit))
+            }
+            return false
+        }
+        queueLease(s, k, units: max(policy.leaseSize(poolRemaining: sku.poolEstimate), deficit))
+        return true
+    }
+
+    func parkPurchase(
+        _ s: Int, _ k: Int, user: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, userString: String?,
+        keyString: String?, qty: Int, now: Int64, ticket: ParkTicket?
+    ) -> PurchaseDecision {
+        if let ticket { return .parked(ticket) }
+        guard parked.count < parkCapacity else { return .overloaded }
+        let newTicket = ParkTicket(value: nextTicket)
+        nextTicket &+= 1
+        parked.append(ParkedPurchase(
+            ticket: newTicket, sku: sales[s].skus[k].handle,
+            user: userString ?? String(decoding: user, as: UTF8.self),
+            idempotencyKey: keyString ?? key.map { String(decoding: $0, as: UTF8.self) }, qty: qty,
+            parkedAtMillis: now))
+        sales[s].skus[k].parkedCount += 1
+        return .parked(newTicket)
+    }
+}
+
+extension RequestFingerprint {
+    /// Finishes a fingerprint from the FNV state after the SKU name bytes.
+    @inline(__always)
+    static func continuing(_ base: UInt64, qty: Int) -> UInt64 {
+        var hash = base
+        var q = UInt64(UInt(bitPattern: qty))
+        for _ in 0..<8 {
+            hash = (hash ^ (q & 0xff)) &* 0x0000_0100_0000_01b3
+            q >>= 8
+        }
+        return hash
+    }
+}

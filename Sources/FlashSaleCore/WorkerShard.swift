@@ -1,0 +1,183 @@
+/// Lease state of one SKU in one worker.
+enum LeaseState: UInt8 {
+    case idle
+    /// Wanted; waiting for `drainLeaseRequests`.
+    case queued
+    /// Handed to the persistence layer; waiting for `leaseGranted` / `leaseFailed`.
+    case inFlight
+}
+
+/// One SKU as one worker sees it: its slice of stock and what it knows of the pool.
+struct SKURuntime {
+    var name: String
+    let handle: SKUHandle
+    var exists: Bool
+    var total: Int
+    /// FNV-1a state after the name bytes (see `RequestFingerprint`).
+    let fingerprintBase: UInt64
+    /// Units leased to this worker and not yet reserved.
+    var slice = 0
+    /// Last pool size Redis reported (the SKU's total until the first lease).
+    var poolEstimate: Int
+    var poolKnownEmpty = false
+    var emptyCheckedAtMillis: Int64 = 0
+    var lease = LeaseState.idle
+    var requestedUnits = 0
+    var lastLeaseSize = 0
+    var lastActivityMillis: Int64 = 0
+    var parkedCount = 0
+}
+
+struct SaleRuntime {
+    var name: String
+    var config: SaleConfig
+    var skus: [SKURuntime]
+    var skuTable: NameTable
+}
+
+/// An order between its decision and Redis's answer.
+struct PendingRecord {
+    var order: PendingOrder
+    var keys: BuyerKeys
+    var idempotency: IdempotencyKey?
+}
+
+/// A purchase waiting for a lease. Holds Strings: parking is the rare path.
+struct ParkedPurchase {
+    let ticket: ParkTicket
+    let sku: SKUHandle
+    let user: String
+    let idempotencyKey: String?
+    let qty: Int
+    let parkedAtMillis: Int64
+}
+
+/// The core of one worker: its stock slices, its order queue, its parked purchases, and the
+/// one decision call `purchase`. Not thread-safe (not `Sendable`): create it on the worker's
+/// loop thread and call it only there. Everything shared between workers lives in
+/// `ProcessCore` (which it holds).
+public final class WorkerShard {
+    /// The shared part of the core.
+    public let process: ProcessCore
+    /// This worker's index (the worker component of its order ids).
+    public let workerIndex: Int
+
+    let policy: LeasePolicy
+    let ledger: BuyerLedger
+    var ids: OrderIDGenerator
+    var directoryVersion = UInt64.max
+    var sales: [SaleRuntime] = []
+    var saleTable = NameTable()
+
+    var pending: [OrderID: PendingRecord] = [:]
+    var queue: BoundedRing<OrderID>
+    let pendingCapacity: Int
+
+    var leaseWanted: [SKUHandle] = []
+    var parked: [ParkedPurchase] = []
+    var resolutions: [(ParkTicket, PurchaseDecision)] = []
+    let parkCapacity: Int
+    let parkTimeoutMillis: Int64
+    var nextTicket: UInt64 = 1
+
+    /// Creates the shard of worker `workerIndex` (0…65535).
+    public init(process: ProcessCore, workerIndex: Int) {
+        self.process = process
+        self.workerIndex = workerIndex
+        let configuration = process.configuration
+        policy = configuration.leasePolicy
+        ledger = process.ledger
+        ids = OrderIDGenerator(instance: configuration.instance, worker: UInt16(truncatingIfNeeded: workerIndex))
+        pendingCapacity = configuration.pendingOrderCapacity
+        queue = BoundedRing(capacity: configuration.pendingOrderCapacity)
+        pending.reserveCapacity(min(configuration.pendingOrderCapacity, 1 << 16))
+        parkCapacity = configuration.parkCapacity
+        parkTimeoutMillis = configuration.parkTimeoutMillis
+        parked.reserveCapacity(min(parkCapacity, 1024))
+        resolutions.reserveCapacity(min(parkCapacity, 1024))
+        syncSales()
+    }
+
+    // MARK: sales
+
+    /// Picks up sales installed or changed since the last call (one atomic load when nothing
+    /// changed). Every public entry point calls it.
+    @inline(__always)
+    func syncIfNeeded() {
+        if process.sales.version != directoryVersion { syncSales() }
+    }
+
+    func syncSales() {
+        let snapshot = process.sales.snapshot()
+        var refreshed: [SaleRuntime] = []
+        refreshed.reserveCapacity(snapshot.entries.count)
+        for entry in snapshot.entries {
+            let slot = Int(entry.slot)
+            var skus: [SKURuntime] = []
+            var tableEntries: [(name: String, value: Int)] = []
+            for (skuSlot, name) in entry.skuNames.enumerated() {
+                let stock = entry.stockBySlot[skuSlot]
+                var runtime: SKURuntime
+                if slot < sales.count, skuSlot < sales[slot].skus.count {
+                    runtime = sales[slot].skus[skuSlot]
+                } else {
+                    var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for byte in name.utf8 { fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+                    runtime = SKURuntime(
+                        name: name, handle: SKUHandle(saleSlot: entry.slot, skuSlot: UInt32(skuSlot)),
+                        exists: true, total: max(0, stock), fingerprintBase: fnv, poolEstimate: max(0, stock))
+                }
+                runtime.exists = stock >= 0
+                runtime.total = max(0, stock)
+                if runtime.exists { tableEntries.append((name, skuSlot)) }
+                skus.append(runtime)
+            }
+            refreshed.append(SaleRuntime(
+                name: entry.config.name, config: entry.config, skus: skus, skuTable: NameTable(tableEntries)))
+        }
+        sales = refreshed
+        saleTable = NameTable(snapshot.entries.map { ($0.config.name, Int($0.slot)) })
+        directoryVersion = snapshot.version
+    }
+
+    /// The handle of a SKU, if the sale and SKU exist.
+    public func skuHandle(sale: String, sku: String) -> SKUHandle? {
+        syncIfNeeded()
+        var saleText = sale
+        var skuText = sku
+        return saleText.withUTF8 { saleBytes in
+            guard let s = saleTable.lookup(UnsafeRawBufferPointer(saleBytes)) else { return nil }
+            return skuText.withUTF8 { skuBytes in
+                sales[s].skuTable.lookup(UnsafeRawBufferPointer(skuBytes)).map { sales[s].skus[$0].handle }
+            }
+        }
+    }
+
+    /// The sale and SKU names of a handle (no allocation: the stored Strings are returned).
+    public func names(of handle: SKUHandle) -> (sale: String, sku: String)? {
+        guard let (s, k) = indices(of: handle) else { return nil }
+        return (sales[s].name, sales[s].skus[k].name)
+    }
+
+    /// The state of a sale at `now` as this worker knows it: `soldOut` when every SKU's pool
+    /// is known empty and this worker's slices are empty. Nil for an unknown sale.
+    public func saleState(sale: String, now: Int64) -> SaleState? {
+        syncIfNeeded()
+        var saleText = sale
+        guard let s = saleText.withUTF8({ saleTable.lookup(UnsafeRawBufferPointer($0)) }) else { return nil }
+        let state = sales[s].config.scheduleState(now: now)
+        guard state == .live else { return state }
+        let soldOut = sales[s].skus.allSatisfy { !$0.exists || ($0.slice == 0 && $0.poolKnownEmpty) }
+        return soldOut ? .soldOut : .live
+    }
+
+    @inline(__always)
+    func indices(of handle: SKUHandle) -> (Int, Int)? {
+        syncIfNeeded()
+        let s = Int(handle.saleSlot)
+        guard s < sales.count else { return nil }
+        let k = Int(handle.skuSlot)
+        guard k < sales[s].skus.count else { return nil }
+        return (s, k)
+    }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A growable byte buffer on malloc/realloc (no `posix_memalign`), reused
+/// across requests: `count = 0` empties it without freeing.
+final class ByteBuffer {
+    private(set) var base: UnsafeMutableRawPointer
+    var count = 0
+    private(set) var capacity: Int
+    private let initialCapacity: Int
+
+    init(capacity: Int) {
+        initialCapacity = max(16, capacity)
+        self.capacity = initialCapacity
+        base = malloc(initialCapacity)!
+    }
+
+    deinit { free(base) }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    var end: UnsafeMutableRawPointer { base + count }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        base = realloc(base, newCapacity)!
+        capacity = newCapacity
+    }
+
+    /// Gives memory back after an unusually large request or response.
+    func shrinkIfAbove(_ limit: Int) {
+        guard capacity > limit, count <= initialCapacity else { return }
+        base = realloc(base, initialCapacity)!
+        capacity = initialCapacity
+    }
+
+    @inline(__always)
+    func append(_ source: UnsafeRawPointer, _ length: Int) {
+        reserve(length)
+        (base + count).copyMemory(from: source, byteCount: length)
+        count += length
+    }
+
+    @inline(__always)
+    func append(_ text: StaticString) {
+        append(UnsafeRawPointer(text.utf8Start), text.utf8CodeUnitCount)
+    }
+
+    @inline(__always)
+    func append(byte: UInt8) {
+        reserve(1)
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        append(source, bytes.count)
+    }
+
+    func append(_ text: String) {
+        var copy = text
+        copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends `value` in decimal.
+    func append(decimal value: Int) {
+        var v = value
+        if v < 0 {
+            append(byte: 0x2D)
+            v = 0 - v
+        }
+        var digits = 1
+        var probe = v
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        reserve(digits)
+        var i = count + digits - 1
+        repeat {
+            base.storeBytes(of: UInt8(0x30 + v % 10), toByteOffset: i, as: UInt8.self)
+            v /= 10
+            i -= 1
+        } while v > 0
+        count += digits
+    }
+
+    /// Moves bytes `[from, count)` to the front and drops `[0, from)`.
+    func removeFront(_ from: Int) {
+        guard from > 0 else { return }
+        let rest = count - from
+        if rest > 0 { base.copyMemory(from: base + from, byteCount: rest) }
+        count = rest
+    }
+}

@@ -1,0 +1,80 @@
+/// When a reserved purchase is answered.
+public enum AckMode: String, Sendable, CaseIterable {
+    /// Answer only when Redis acknowledged the batch holding the order (the default):
+    /// every `201` names an order that is in Redis.
+    case persisted
+    /// Answer at once, persist behind (write-behind). See docs/redis-persistence.md for
+    /// the loss window; it never causes oversell.
+    case reserved
+}
+
+/// Settings of one ``WorkerPersistence``. Defaults are documented in docs/redis-persistence.md.
+public struct PersistenceConfiguration: Sendable {
+    /// The Redis connection (the engine adds `FlashSaleScripts.all` to its scripts).
+    public var redis: RedisClientConfiguration
+    /// This node's id, stable across restarts (leases are recorded as `<nodeID>/<workerIndex>`).
+    public var nodeID: String
+    /// This worker's index in the process (0-based).
+    public var workerIndex: Int
+    /// When purchases are answered.
+    public var ackMode: AckMode = .persisted
+    /// Most orders in one flush call. Default 512.
+    public var maxBatchSize = 512
+    /// Most flush calls in flight at once. Default 8.
+    public var maxBatchesInFlight = 8
+    /// `--ack persisted`: a purchase not acknowledged within this time is answered
+    /// `overloaded` (the order stays queued). Default 5000 ms.
+    public var ackTimeoutMillis: UInt64 = 5000
+    /// Housekeeping period: parked-purchase timeouts, ack timeouts, readiness. Default 25 ms.
+    public var housekeepingMillis: UInt64 = 25
+    /// Whether this worker runs the expiry sweep (default: worker 0 only; one per process
+    /// is enough, the sweep is idempotent across nodes).
+    public var runsExpirySweep: Bool
+    /// Expiry sweep period. Default 1000 ms.
+    public var sweepIntervalMillis: UInt64 = 1000
+    /// Most reservations expired per sweep call (a full call is followed by another). Default 500.
+    public var sweepBatch = 500
+    /// Whether this worker bootstraps the node (worker 0): loads sales from Redis, reclaims
+    /// the node's stale leases, and keeps the process's sale directory in sync with Redis.
+    public var bootstrapsNode: Bool
+    /// Period of the sale directory sync from Redis (bootstrap worker). Default 2000 ms.
+    public var saleSyncIntervalMillis: UInt64 = 2000
+    /// Period of `fs:node:{id}` stats. Default 1000 ms.
+    public var statsIntervalMillis: UInt64 = 1000
+    /// TTL of `fs:node:{id}`. Default 10 s.
+    public var statsTTLSeconds = 10
+    /// Slices unused this long go back to the pool (and ended sales' slices). Default 30 s.
+    public var idleSliceReturnMillis: Int64 = 30_000
+    /// Shutdown: longest wait for the last flushes and lease returns. Default 5000 ms.
+    public var shutdownTimeoutMillis: UInt64 = 5000
+
+    /// Settings for worker `workerIndex` of node `nodeID`.
+    public init(redis: RedisClientConfiguration, nodeID: String, workerIndex: Int) {
+        self.redis = redis
+        self.nodeID = nodeID
+        self.workerIndex = workerIndex
+        self.runsExpirySweep = workerIndex == 0
+        self.bootstrapsNode = workerIndex == 0
+    }
+
+    /// `<nodeID>/<workerIndex>`: the field of this worker's leases in `fs:{S}:leases:{sku}`.
+    public var workerID: String { nodeID + "/" + String(workerIndex) }
+}
+
+/// Why a persistence call failed.
+public enum PersistenceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Redis is unreachable, slow or refused the command (answer 503 + Retry-After).
+    case unavailable(RedisError)
+    /// Redis answered something the engine cannot read (answer 500).
+    case badReply(String)
+    /// The request is invalid (answer 400), e.g. a sale definition the core refuses.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let error): return "redis unavailable: \(error)"
+        case .badReply(let why): return "unexpected redis reply: \(why)"
+        case .invalid(let why): return why
+        }
+    }
+}
