@@ -3,7 +3,9 @@ import FlashSaleLoop
 /// One keep-alive connection of the driver: at most one request in flight.
 /// Loop thread only.
 final class DriverConnection: TCPConnectionDelegate {
-    unowned let driver: LoadDriver
+    // unowned(unsafe): the driver outlives its connections (it closes them before it ends),
+    // and this avoids a reference-count check per request.
+    unowned(unsafe) let driver: LoadDriver
     private(set) var tcp: TCPConnection?
     private var parser = HTTPResponseParser()
     private var out = ByteBuffer(capacity: 1024)

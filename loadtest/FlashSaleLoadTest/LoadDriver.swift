@@ -112,7 +112,8 @@ final class LoadDriver {
         if now &- lastTimeoutScanNanos >= 50_000_000 {
             lastTimeoutScanNanos = now
             for connection in connections {
-                if connection.job != nil && now &- connection.sentNanos > timeoutNanos {
+                // sentNanos may be a little later than this tick's `now` (sent during this tick's pump).
+                if connection.job != nil && now > connection.sentNanos && now - connection.sentNanos > timeoutNanos {
                     connection.fail(reason: .timeout)
                 }
             }
@@ -236,13 +237,14 @@ final class LoadDriver {
         inFlight -= 1
         let now = self.now
         let code: ErrorCode = status >= 400 ? ResponseBodyScan.errorCode(in: body) : .none
-        stats.recordAnswer(kind: job.kind, status: status, code: code, units: configuration.quantity,
+        stats.recordAnswer(kind: job.kind, status: status, code: code,
                            intendedNanos: job.intendedNanos, sentNanos: sentNanos, nowNanos: now)
         switch job.kind {
         case .purchase:
             let outcome = OutcomeClass.classify(status: status, code: code)
             if status == 201, let orderID = ResponseBodyScan.orderID(in: body) {
                 let first = evidence.noteCreated(user: Int(job.user), ordinal: Int(job.keyOrdinal), orderID: orderID)
+                if first { stats.noteUnitsSold(configuration.quantity, nowNanos: now) }
                 if first && job.keyOrdinal == 0, case .lifecycle(_, _, let pay, let cancel) = configuration.scenario,
                     let next = UserTraits.followUp(Int(job.user), payShare: pay, cancelShare: cancel)
                 {
@@ -256,7 +258,10 @@ final class LoadDriver {
         case .pay:
             if status == 200 { evidence.noteStatus(user: Int(job.user), status: "paid") }
         case .cancel:
-            if status == 200 { evidence.noteStatus(user: Int(job.user), status: "cancelled") }
+            if status == 200 {
+                evidence.noteStatus(user: Int(job.user), status: "cancelled")
+                stats.noteUnitsSold(-configuration.quantity, nowNanos: now)
+            }
         case .get:
             break
         }

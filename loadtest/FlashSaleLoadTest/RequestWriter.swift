@@ -1,6 +1,6 @@
 /// Writes the driver's requests into a connection's buffer, from parts
 /// prepared once per run (only ids and numbers are written per request).
-struct RequestWriter: Sendable {
+final class RequestWriter: Sendable {
     private let purchaseHead: [UInt8]
     private let purchaseBody: [UInt8]
     private let orderHeadPrefix: [UInt8]

@@ -36,23 +36,22 @@ final class RunStats {
 
     func noteSent() { sent += 1 }
 
+    /// Units of a new order (positive) or of an acknowledged cancel (negative).
+    func noteUnitsSold(_ units: Int, nowNanos: UInt64) {
+        unitsSold += units
+        if units > 0 { lastPurchaseOKNanos = nowNanos }
+    }
+
     /// Records an answer. Times are nanoseconds since the run started.
-    func recordAnswer(kind: RequestKind, status: Int, code: ErrorCode, units: Int,
+    func recordAnswer(kind: RequestKind, status: Int, code: ErrorCode,
                       intendedNanos: UInt64, sentNanos: UInt64, nowNanos: UInt64) {
         let outcome = OutcomeClass.classify(status: status, code: code)
         statusCounts[kind.rawValue][min(max(status, 0), 599)] += 1
         errorCounts[kind.rawValue][code.rawValue] += 1
         outcomeCounts[kind.rawValue][outcome.rawValue] += 1
         if outcome == .unknown { unknownCounts[kind.rawValue][UnknownReason.serverError.rawValue] += 1 }
-        if kind == .purchase {
-            if status == 201 {
-                unitsSold += units
-                lastPurchaseOKNanos = nowNanos
-            } else if code == .soldOut && firstSoldOutNanos == nil {
-                firstSoldOutNanos = nowNanos
-            }
-        } else if kind == .cancel && status == 200 {
-            unitsSold -= units
+        if kind == .purchase && code == .soldOut && firstSoldOutNanos == nil {
+            firstSoldOutNanos = nowNanos
         }
         recordLatency(intendedNanos: intendedNanos, sentNanos: sentNanos, nowNanos: nowNanos, outcome: outcome)
     }
