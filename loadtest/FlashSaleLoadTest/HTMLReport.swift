@@ -44,10 +44,12 @@ public enum HTMLReport {
         html += "</div>\n"
 
         html += "<h2>Latency over time (from the scheduled send time)</h2>\n"
+        let withAnswers = s.series.filter { $0.ok + $0.rejected + $0.unknown > 0 }
         html += lineChart(
-            series: [("p50", "#2f6fdf", s.series.map(\.p50Ms)), ("p99", "#e08a1e", s.series.map(\.p99Ms)),
-                     ("max", "#c23b3b", s.series.map(\.maxMs))],
-            times: s.series.map(\.tSeconds), unit: "ms")
+            series: [("p50", "#2f6fdf", withAnswers.map(\.p50Ms)), ("p99", "#e08a1e", withAnswers.map(\.p99Ms)),
+                     ("max", "#c23b3b", withAnswers.map(\.maxMs))],
+            times: withAnswers.map { $0.tSeconds + s.bucketSeconds / 2 },
+            maxT: (s.series.last?.tSeconds ?? 0) + s.bucketSeconds, unit: "ms")
         html += "<h2>Throughput over time</h2>\n"
         html += stackedBars(series: s.series, bucketSeconds: s.bucketSeconds)
 
@@ -95,7 +97,7 @@ public enum HTMLReport {
         for (row, kind) in kinds.enumerated() {
             let y = 10 + row * 34
             let all = kind.ok + kind.rejected + kind.unknown
-            let scale = 820.0 * Double(all) / Double(total)
+            let scale = 800.0 * Double(all) / Double(total)
             var x = 120.0
             html += "<text x=\"10\" y=\"\(y + 17)\" font-size=\"13\">\(esc(kind.kind))</text>"
             for (count, color) in [(kind.ok, "#1f9d55"), (kind.rejected, "#e0a21e"), (kind.unknown, "#c23b3b")] where count > 0 {
@@ -103,7 +105,7 @@ public enum HTMLReport {
                 html += "<rect x=\"\(fmt(x, 1))\" y=\"\(y)\" width=\"\(fmt(width, 1))\" height=\"24\" fill=\"\(color)\"/>"
                 x += width
             }
-            html += "<text x=\"\(fmt(min(x + 6, 900), 1))\" y=\"\(y + 17)\" font-size=\"12\" fill=\"#3d4556\">\(all)</text>"
+            html += "<text x=\"990\" y=\"\(y + 17)\" font-size=\"12\" text-anchor=\"end\" fill=\"#3d4556\">\(all)</text>"
         }
         html += "</svg>"
         html += "<div class=\"legend\"><span><i style=\"background:#1f9d55\"></i>ok (2xx)</span><span><i style=\"background:#e0a21e\"></i>rejected (definite refusal)</span><span><i style=\"background:#c23b3b\"></i>unknown (timeout, reset, 5xx)</span></div>"
@@ -123,12 +125,12 @@ public enum HTMLReport {
     private static let height = 280.0
     private static let left = 64.0
     private static let right = 16.0
-    private static let top = 14.0
+    private static let top = 24.0
     private static let bottom = 34.0
 
-    private static func lineChart(series: [(String, String, [Double])], times: [Double], unit: String) -> String {
+    private static func lineChart(series: [(String, String, [Double])], times: [Double], maxT: Double, unit: String) -> String {
         guard !times.isEmpty else { return "<p class=detail>No samples.</p>" }
-        let maxT = max(times.last ?? 1, 0.001)
+        let maxT = max(maxT, 0.001)
         let maxY = niceCeiling(series.flatMap(\.2).max() ?? 1)
         var svg = axes(maxT: maxT, maxY: maxY, unit: unit)
         for (_, color, values) in series {
@@ -170,12 +172,14 @@ public enum HTMLReport {
             svg += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(fmt(yy, 1))\" y2=\"\(fmt(yy, 1))\" stroke=\"#e6e9ef\"/>"
             svg += "<text x=\"\(left - 6)\" y=\"\(fmt(yy + 4, 1))\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6475\">\(axisLabel(value))</text>"
         }
-        for step in 0...5 {
-            let t = maxT * Double(step) / 5
+        let tick = niceCeiling(maxT / 6)
+        var t = 0.0
+        while t <= maxT + tick * 1e-9 {
             let xx = x(t, maxT)
-            svg += "<text x=\"\(fmt(xx, 1))\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6475\">\(fmt(t, maxT < 10 ? 1 : 0)) s</text>"
+            svg += "<text x=\"\(fmt(xx, 1))\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6475\">\(fmt(t, tick < 1 ? (tick < 0.1 ? 2 : 1) : 0)) s</text>"
+            t += tick
         }
-        svg += "<text x=\"14\" y=\"\(top + 4)\" font-size=\"11\" fill=\"#5b6475\">\(esc(unit))</text>"
+        svg += "<text x=\"\(left)\" y=\"12\" font-size=\"11\" fill=\"#5b6475\">\(esc(unit))</text>"
         svg += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(height - bottom)\" y2=\"\(height - bottom)\" stroke=\"#9aa3b2\"/>"
         return svg
     }

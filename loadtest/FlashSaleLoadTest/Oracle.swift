@@ -29,8 +29,12 @@ public enum Oracle {
         var snapshot = try SaleSnapshot.read(sale: sale, from: redis)
         let exceeded = demandExceeded(snapshot: snapshot, evidence: evidence, override: demandExceededStock)
         if exceeded {
+            // Leases come back to the pool a little after the last sale: wait while the
+            // undersell check would fail because of them.
             let deadline = Date().addingTimeInterval(settleSeconds)
-            while snapshot.skus.contains(where: { $0.leased > 0 }) && Date() < deadline {
+            while noUndersell(snapshot, demandExceededStock: true).status == .fail
+                && snapshot.skus.contains(where: { $0.leased > 0 }) && Date() < deadline
+            {
                 Thread.sleep(forTimeInterval: 0.2)
                 snapshot.skus = try snapshot.rereadCounters(from: redis)
             }
@@ -199,12 +203,15 @@ public enum Oracle {
             if sold < total { allSold = false }
             parts.append("\(sku.sku): sold \(sold)/\(total), pool \(sku.pool), leased \(sku.leased), returned by cancel/expiry \(returned)")
             guard demandExceededStock, sold < total else { continue }
+            // Units returned by cancels and expiries may sit in the pool or be leased again
+            // (nobody is left to buy them); anything unsold beyond them is undersold.
+            let unsold = sku.pool + sku.leased
+            guard unsold > returned else { continue }
+            failed = true
             if sku.leased > 0 {
-                failed = true
-                parts.append("\(sku.sku): \(sku.leased) units still leased")
-            } else if sku.pool > returned {
-                failed = true
-                parts.append("\(sku.sku): \(sku.pool - returned) units unsold that no cancel or expiry explains")
+                parts.append("\(sku.sku): \(sku.leased) units still leased (\(unsold - returned) unsold beyond cancels and expiries)")
+            } else {
+                parts.append("\(sku.sku): \(unsold - returned) units unsold that no cancel or expiry explains")
             }
         }
         let status: InvariantVerdict.Status = failed ? .fail : (allSold || demandExceededStock ? .pass : .skip)
