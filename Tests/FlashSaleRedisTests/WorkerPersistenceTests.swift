@@ -270,3 +270,40 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(engineAudit(redis).first).isConserved)
     }
 }
+
+final class WorkerPersistenceNodesTests: XCTestCase {
+    func testTwoNodesShareSalesAndIdempotencyThroughRedis() throws {
+        let redis = try RedisServerProcess()
+        let nodeA = EngineFixture(core: engineNewCore(), port: redis.port, nodeID: "node-a") { $0.saleSyncIntervalMillis = 100 }
+        let nodeB = EngineFixture(core: engineNewCore(), port: redis.port, nodeID: "node-b") { $0.saleSyncIntervalMillis = 100 }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { nodeA.isReady && nodeB.isReady })
+        XCTAssertEqual(try nodeA.upsert(engineLiveSale(stock: 50, limit: 2))?.get(), .created)
+        // Node B learns the sale from fs:sales.
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { nodeB.core.sales.config(sale: "s1") != nil })
+
+        let log = AnswerLog()
+        nodeA.buy(["dave"], key: "k1", log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 1 })
+        let first = try XCTUnwrap(log.reservedOrders.first)
+
+        // The same key and body through the other node: Redis names the first order.
+        nodeB.buy(["dave"], key: "k1", log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 2 })
+        guard case .duplicate(let again) = log.snapshot[1].decision else { return XCTFail("\(log.snapshot[1])") }
+        XCTAssertEqual(again.id, first.id)
+        XCTAssertEqual(again.expiresAtMillis, first.expiresAtMillis)
+
+        // The same key with another body: 422.
+        nodeB.buy(["dave"], qty: 2, key: "k1", log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 3 })
+        XCTAssertEqual(log.snapshot[2].decision, .idempotencyKeyReused)
+
+        XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:buyers:sku1", "dave").int, 1)
+        nodeA.shutdown()
+        nodeB.shutdown()
+        let row = try XCTUnwrap(engineAudit(redis).first)
+        XCTAssertTrue(row.isConserved)
+        XCTAssertEqual(row.reserved, 1)
+        XCTAssertEqual(row.leased, 0)
+    }
+}
