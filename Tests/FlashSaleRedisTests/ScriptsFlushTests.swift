@@ -114,6 +114,30 @@ final class ScriptsFlushTests: XCTestCase {
         try scriptsCheckInvariants(redis, sale: sale)
     }
 
+    func testMalformedOrdersAreRefusedBeforeAnyWrite() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 0)
+        try sale.create(on: redis)
+        _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/0", want: 10))
+        let built = FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: [
+            sale.order("g1", sku: "a", user: "u1"), sale.order("x1", sku: "a", user: "u2"),
+            sale.order("x2", sku: "a", user: "u3"), sale.order("x3", sku: "a", user: "u4"),
+            sale.order("g2", sku: "a", user: "u5"),
+        ])
+        // ARGV: 5 header values, 1 SKU name, then 7 per order (qty at +3, expires_at at +6).
+        var arguments = built.arguments
+        arguments[6 + 7 * 1 + 3] = "1.5"
+        arguments[6 + 7 * 2 + 6] = "soon"
+        arguments[6 + 7 * 3 + 1] = "1.5"
+        let call = FlashSaleScriptCall(script: built.script, keys: built.keys, arguments: arguments)
+        let outcome = try FlushOutcome.parse(redis.runScript(call))
+        XCTAssertEqual(outcome.results, [.recorded, .rejected(.invalid), .rejected(.invalid), .rejected(.invalid), .recorded])
+        XCTAssertEqual(try redis.command("HGET", sale.keys.counts("a"), "rejected_invalid").int, 2, "a bad SKU index counts nowhere")
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.buyers("a")).hash, ["u1": "1", "u5": "1"])
+        try scriptsCheckInvariants(redis, sale: sale)
+    }
+
     func testUnknownSaleRecordsNothing() throws {
         let server = try RedisServerProcess()
         let redis = try server.client()
@@ -139,9 +163,11 @@ final class ScriptsFlushTests: XCTestCase {
             }
         }
         for user in 0..<10 { orders.append(sale.order("extra-\(user)", sku: "b", user: "u\(user)")) }
+        orders.append(sale.order("big", sku: "c", user: "newcomer", qty: 3))  // over the limit on its own
         let outcome = try flush(redis, worker: "n/0", orders)
         XCTAssertEqual(outcome.results.prefix(600).filter { $0 == .recorded }.count, 600)
-        XCTAssertEqual(Array(outcome.results.suffix(10)), Array(repeating: .rejected(.limit), count: 10))
+        XCTAssertEqual(Array(outcome.results.suffix(11)), Array(repeating: .rejected(.limit), count: 11))
+        XCTAssertEqual(try redis.command("HEXISTS", sale.keys.buyers("c"), "newcomer").int, 0, "a refused buyer leaves no entry")
         XCTAssertEqual(outcome.leasesAfter, ["a": 100, "b": 100, "c": 100], "limit refusals use no lease")
         XCTAssertEqual(try redis.command("ZCARD", sale.keys.expiry).int, 600)
         let snapshots = try scriptsCheckInvariants(redis, sale: sale)

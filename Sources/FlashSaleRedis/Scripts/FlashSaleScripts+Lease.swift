@@ -24,7 +24,7 @@ public enum LeaseOutcome: Sendable, Equatable {
 
     /// Parses the reply of `FlashSaleScripts.lease` or `FlashSaleScripts.leaseReturn`.
     public static func parse(_ reply: RedisValue, script: RedisScript = FlashSaleScripts.lease) throws -> LeaseOutcome {
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         guard items.count == 3, let units = items[0].int, let pool = items[1].int, let held = items[2].int else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
         }
