@@ -7,14 +7,19 @@ extension HTTPConnection: TCPConnectionDelegate {
     }
 
     func tcpConnection(_ connection: TCPConnection, readEndedWith error: TCPError?) {
+        if error == nil && state == .lingering {
+            // Done draining; let a queued last response finish first.
+            peerClosed = true
+            if !writePending { closeNow() }
+            return
+        }
         guard error == nil, state == .open else {
             closeNow()
             return
         }
         // The peer finished sending: answer what is complete, then close.
         peerClosed = true
-        if phase != .idle { stopParsing() }
-        if !closing { stopParsing() }
+        stopParsing()
         flush()
     }
 
