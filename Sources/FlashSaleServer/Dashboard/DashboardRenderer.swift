@@ -37,12 +37,25 @@ public enum DashboardRenderer {
         }
         out += "\nnodes (fs:node:*): \(snapshot.nodes.count)\n"
         for node in snapshot.nodes {
-            out += "  \(node.id) (ttl \(node.ttlSeconds)s): "
-            out += node.fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            let fields = Dictionary(node.fields, uniquingKeysWith: { first, _ in first })
+            out += "  \(node.id) (ttl \(node.ttlSeconds)s):"
+            // The fields an operator scans first; the rest follow in name order.
+            let shown = nodeSummaryFields.filter { fields[$0] != nil }
+            for key in shown { out += " \(key)=\(fields[key] ?? "")" }
+            let others = node.fields.filter { !nodeSummaryFields.contains($0.0) }
+            if !others.isEmpty {
+                out += "\n    " + others.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            }
             out += "\n"
         }
         return out
     }
+
+    /// `fs:node:*` fields shown on a node's first line.
+    static let nodeSummaryFields = [
+        "redis", "ack", "requests", "reserved", "sold_out", "limit_exceeded", "overloaded", "orders_persisted",
+        "leases_held", "pending_orders", "waiting_acks", "flush_p99_us", "batch_p99",
+    ]
 
     private static let widths = [16, 10, 10, 8, 10, 10, 10, 10, 7]
 
