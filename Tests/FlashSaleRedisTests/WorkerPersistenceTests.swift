@@ -299,11 +299,32 @@ final class WorkerPersistenceNodesTests: XCTestCase {
         XCTAssertEqual(log.snapshot[2].decision, .idempotencyKeyReused)
 
         XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:buyers:sku1", "dave").int, 1)
+
+        // Erin buys 2 (the limit) through A and cancels one order through B: A's ledger does
+        // not hear of it, but A checks Redis before answering limit_exceeded.
+        nodeA.buy(["erin", "erin"], log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 5 })
+        let erinOrders = log.snapshot.suffix(2).compactMap { if case .reserved(let o) = $0.decision { return o } else { return nil } }
+        XCTAssertEqual(erinOrders.count, 2)
+        // A third in the same turn is refused: her own unflushed orders are not mistaken for stale entries.
+        nodeA.buy(["erin", "erin"], log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 7 })
+        XCTAssertEqual(log.snapshot.suffix(2).map(\.decision), [.limitExceeded, .limitExceeded])
+        let cancelled = nodeB.call { (e: WorkerPersistence, done: @escaping (Result<CancelOutcome, PersistenceError>) -> Void) in
+            e.cancel(orderID: erinOrders[0].id.text, user: "erin", completion: done)
+        }
+        guard case .success(.cancelled)? = cancelled else { return XCTFail("\(String(describing: cancelled))") }
+        nodeA.buy(["erin"], log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 8 })
+        guard case .reserved = log.snapshot[7].decision else { return XCTFail("\(log.snapshot[7])") }
+        XCTAssertEqual(nodeA.stats.limitCorrections, 1)
+        XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:buyers:sku1", "erin").int, 2)
+
         nodeA.shutdown()
         nodeB.shutdown()
         let row = try XCTUnwrap(engineAudit(redis).first)
         XCTAssertTrue(row.isConserved)
-        XCTAssertEqual(row.reserved, 1)
+        XCTAssertEqual(row.reserved, 3)
         XCTAssertEqual(row.leased, 0)
     }
 }

@@ -49,6 +49,9 @@ public final class WorkerPersistence {
     var batchScratch: [PendingOrder] = []
     var batchesInFlight = 0
     var leasesInFlight = 0
+    var limitChecksInFlight = 0
+    var limitChecksWaiting: [LimitCheck] = []
+    var limitChecksWaitingSince: UInt64 = 0
     var leaseReconcileNeeded = false
     var reconcileInFlight = false
     /// Orders whose flush failed with an unknown outcome (they may be in Redis).
@@ -161,7 +164,10 @@ public final class WorkerPersistence {
         for (_, waiter) in waiters { waiter.answer(.overloaded, stats: &stats) }
         let parked = parkedWaiters
         parkedWaiters.removeAll()
-        for (_, completion) in parked { completion(.overloaded) }
+        for (_, completion) in parked { answer(.overloaded, completion) }
+        let checks = limitChecksWaiting
+        limitChecksWaiting.removeAll()
+        for check in checks { answer(.limitExceeded, check.completion) }
         turnObserver.close()
         housekeepingTimer.close()
         statsTimer.close()
