@@ -15,6 +15,9 @@ public struct ScenarioSession: Sendable {
     public var settleSeconds: Double
     /// Lifecycle: seconds to wait for unpaid reservations to expire before verifying.
     public var expireWaitSeconds: Double
+    /// Runs right before the oracle reads Redis (after the expiry wait), e.g. to stop the
+    /// engine gracefully so that it hands its leases back.
+    public var beforeVerify: (@Sendable () -> Void)?
 
     /// Creates a session.
     public init(driver: DriverConfiguration, parameters: [String: String] = [:],
@@ -55,6 +58,7 @@ public struct ScenarioSession: Sendable {
                     log("waiting up to \(Int(expireWaitSeconds)) s for unpaid reservations to expire")
                     try waitForNoReservations(redis: redis, seconds: expireWaitSeconds)
                 }
+                beforeVerify?()
                 verdicts = try Oracle.verify(sale: config.sale, redis: redis, evidence: result.evidence,
                                              settleSeconds: settleSeconds)
             } catch {

@@ -34,8 +34,8 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "Redis URL; when given, the oracle verifies the sale after the run.")
     var redis: String?
 
-    @Option(help: "Seconds to wait for leases to be returned before judging undersell.")
-    var settle = 15.0
+    @Option(help: "Seconds to wait for leases to be returned before judging undersell (the engine returns idle slices after 30 s).")
+    var settle = 45.0
 
     @Option(help: "Directory for report.json, report.html and evidence.json.")
     var out = "loadtest-report"
