@@ -195,6 +195,7 @@ public enum HTMLReport {
     }
 
     private static func axisLabel(_ value: Double) -> String {
+        if value == 0 { return "0" }
         if value >= 1_000_000 { return fmt(value / 1_000_000, 1) + "M" }
         if value >= 10_000 { return fmt(value / 1000, 0) + "k" }
         if value >= 100 { return fmt(value, 0) }
