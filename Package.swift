@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "loadtest/FlashSaleLoadTest"
         ),

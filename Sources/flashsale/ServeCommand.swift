@@ -1,58 +1,174 @@
 import ArgumentParser
 import FlashSaleHTTP
+import FlashSaleLoop
+import FlashSaleRedis
+import FlashSaleServer
 import Foundation
+import Logging
 
-/// `flashsale serve`: runs the HTTP server until SIGTERM/SIGINT.
+/// `flashsale serve`: runs the engine until SIGTERM/SIGINT.
+///
+/// Every option has an environment twin (`FLASHSALE_<NAME>`); the option wins
+/// when both are given. Secrets come only from the environment.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the HTTP API (graceful shutdown on SIGTERM/SIGINT)."
+        abstract: "Serve the FlashSale HTTP API (graceful shutdown on SIGTERM/SIGINT).",
+        discussion: """
+        Secrets (environment only, all required): FLASHSALE_JWT_SECRET (buyer JWTs, HS256),
+        FLASHSALE_ADMIN_TOKEN (admin bearer), FLASHSALE_PAYMENT_TOKEN (payment service bearer).
+        Every option below has an environment twin, shown in brackets; the option wins.
+        """
     )
 
-    @Option(help: "TCP port (env FLASHSALE_PORT; default 8080).")
+    @Option(help: "TCP port [FLASHSALE_PORT] (default 8080).")
     var port: Int?
 
-    @Option(help: "Address to bind (env FLASHSALE_HOST; default 0.0.0.0).")
+    @Option(help: "Address to bind [FLASHSALE_HOST] (default 0.0.0.0).")
     var host: String?
 
-    @Option(help: "Worker threads, each with its own event loop (env FLASHSALE_WORKERS; default: one per core).")
+    @Option(help: "Redis URL redis://[user:password@]host[:port][/db] [FLASHSALE_REDIS] (default redis://127.0.0.1:6379).")
+    var redis: String?
+
+    @Option(help: "Worker threads, each with its own event loop and Redis connection [FLASHSALE_WORKERS] (default: one per core).")
     var workers: Int?
 
-    func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        var config = HTTPServerConfiguration()
-        config.port = try port ?? Self.integer(environment, "FLASHSALE_PORT") ?? 8080
-        config.host = host ?? environment["FLASHSALE_HOST"] ?? "0.0.0.0"
-        config.workers = try workers ?? Self.integer(environment, "FLASHSALE_WORKERS")
-            ?? ProcessInfo.processInfo.activeProcessorCount
-        guard config.workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    @Option(help: "persisted: answer 201 once Redis has the order; reserved: answer at once, persist behind [FLASHSALE_ACK] (default persisted).")
+    var ack: String?
 
-        let server = HTTPServer(configuration: config) { _ in HealthRoutes.router() }
-        do {
-            try server.start()
-        } catch {
-            throw ValidationError("cannot listen on \(config.host):\(config.port): \(error)")
+    @Option(help: "Node id, stable across restarts so a restarted node reclaims its leases [FLASHSALE_NODE_ID] (default <hostname>:<port>).")
+    var nodeID: String?
+
+    @Flag(help: "Take the user id from X-User-Id (behind an authenticating gateway; benchmarks) [FLASHSALE_TRUST_USER_HEADER=1] (default off).")
+    var trustUserHeader = false
+
+    @Option(help: "Per-user rate limit RATE/BURST or off [FLASHSALE_RATE_LIMIT_USER] (default 5/10).")
+    var rateLimitUser: String?
+
+    @Option(help: "Per-client-address rate limit RATE/BURST or off [FLASHSALE_RATE_LIMIT_ADDRESS] (default 500/1000; off with --trust-user-header).")
+    var rateLimitAddress: String?
+
+    @Option(help: "Open connections across workers; more get 503 [FLASHSALE_MAX_CONNECTIONS] (default 10000).")
+    var maxConnections: Int?
+
+    @Option(help: "Largest request body in bytes, else 413 [FLASHSALE_MAX_BODY_BYTES] (default 65536).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Largest header block in bytes, else 431 [FLASHSALE_MAX_HEADER_BYTES] (default 16384).")
+    var maxHeaderBytes: Int?
+
+    @Option(help: "Time to receive a request's headers, else 408 [FLASHSALE_HEADER_TIMEOUT_MS] (default 10000).")
+    var headerTimeoutMs: Int?
+
+    @Option(help: "Time to receive a request's body, else 408 [FLASHSALE_BODY_TIMEOUT_MS] (default 10000).")
+    var bodyTimeoutMs: Int?
+
+    @Option(help: "Idle keep-alive connections close after this [FLASHSALE_KEEP_ALIVE_TIMEOUT_MS] (default 60000).")
+    var keepAliveTimeoutMs: Int?
+
+    @Option(help: "--ack persisted: a purchase Redis has not acknowledged within this gets 503 [FLASHSALE_ACK_TIMEOUT_MS] (default 5000).")
+    var ackTimeoutMs: Int?
+
+    @Option(help: "Redis command timeout [FLASHSALE_REDIS_TIMEOUT_MS] (default 2000).")
+    var redisTimeoutMs: Int?
+
+    @Option(help: "Graceful shutdown: time for in-flight requests [FLASHSALE_SHUTDOWN_GRACE_MS] (default 10000).")
+    var shutdownGraceMs: Int?
+
+    @Option(help: "Seconds of clock skew tolerated on JWT exp/nbf [FLASHSALE_JWT_LEEWAY_S] (default 0).")
+    var jwtLeewayS: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error, critical [FLASHSALE_LOG_LEVEL] (default info).")
+    var logLevel: String?
+
+    func run() throws {
+        let env = Environment()
+        let missing = ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN"].filter { env.text($0)?.isEmpty ?? true }
+        guard missing.isEmpty else {
+            throw ValidationError("missing secret(s) in the environment: \(missing.joined(separator: ", ")) (serve refuses to start without them)")
         }
-        FileHandle.standardError.write(Data(
-            "flashsale: listening on \(config.host):\(server.port) with \(config.workers) worker(s)\n".utf8))
-        server.runUntilSignalled()
-        FileHandle.standardError.write(Data("flashsale: stopped\n".utf8))
+        let level = logLevel ?? env.text("FLASHSALE_LOG_LEVEL") ?? "info"
+        guard let parsedLevel = Logger.Level(rawValue: level) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        LogfmtLogHandler.bootstrap(level: parsedLevel)
+
+        var http = HTTPServerConfiguration()
+        http.port = try port ?? env.integer("FLASHSALE_PORT") ?? 8080
+        guard (0...65535).contains(http.port) else { throw ValidationError("--port must be 0-65535") }
+        http.host = host ?? env.text("FLASHSALE_HOST") ?? "0.0.0.0"
+        http.workers = try workers ?? env.integer("FLASHSALE_WORKERS") ?? ProcessInfo.processInfo.activeProcessorCount
+        guard (1...256).contains(http.workers) else { throw ValidationError("--workers must be 1-256") }
+        http.maxConnections = try positive(maxConnections, env, "FLASHSALE_MAX_CONNECTIONS", "--max-connections") ?? http.maxConnections
+        http.maxBodyBytes = try positive(maxBodyBytes, env, "FLASHSALE_MAX_BODY_BYTES", "--max-body-bytes") ?? http.maxBodyBytes
+        http.maxHeaderBytes = try positive(maxHeaderBytes, env, "FLASHSALE_MAX_HEADER_BYTES", "--max-header-bytes") ?? http.maxHeaderBytes
+        if let value = try positive(headerTimeoutMs, env, "FLASHSALE_HEADER_TIMEOUT_MS", "--header-timeout-ms") { http.headerTimeoutMillis = UInt64(value) }
+        if let value = try positive(bodyTimeoutMs, env, "FLASHSALE_BODY_TIMEOUT_MS", "--body-timeout-ms") { http.bodyTimeoutMillis = UInt64(value) }
+        if let value = try positive(keepAliveTimeoutMs, env, "FLASHSALE_KEEP_ALIVE_TIMEOUT_MS", "--keep-alive-timeout-ms") { http.keepAliveTimeoutMillis = UInt64(value) }
+        if let value = try positive(shutdownGraceMs, env, "FLASHSALE_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms") { http.shutdownGraceMillis = UInt64(value) }
+
+        let ackText = ack ?? env.text("FLASHSALE_ACK") ?? "persisted"
+        guard let ackMode = AckMode(rawValue: ackText) else { throw ValidationError("--ack must be persisted or reserved, got \(ackText)") }
+        let trust = trustUserHeader || env.flag("FLASHSALE_TRUST_USER_HEADER")
+        let userLimit = try rateLimit(rateLimitUser ?? env.text("FLASHSALE_RATE_LIMIT_USER"), default: .defaultPerUser, "--rate-limit-user")
+        let addressLimit = try rateLimit(rateLimitAddress ?? env.text("FLASHSALE_RATE_LIMIT_ADDRESS"),
+                                         default: trust ? .off : .defaultPerAddress, "--rate-limit-address")
+        let node = nodeID ?? env.text("FLASHSALE_NODE_ID") ?? "\(ProcessInfo.processInfo.hostName):\(http.port)"
+        guard FlashSaleKeys.isValidIdentifier(node) else {
+            throw ValidationError("--node-id must be 1-128 characters of A-Z a-z 0-9 . _ - : /, got \(node)")
+        }
+        let api = APISettings(
+            jwtSecret: env.text("FLASHSALE_JWT_SECRET") ?? "", adminToken: env.text("FLASHSALE_ADMIN_TOKEN") ?? "",
+            paymentToken: env.text("FLASHSALE_PAYMENT_TOKEN") ?? "", trustUserHeader: trust,
+            jwtLeewaySeconds: Int64(try jwtLeewayS ?? env.integer("FLASHSALE_JWT_LEEWAY_S") ?? 0),
+            userRateLimit: userLimit, addressRateLimit: addressLimit, nodeID: node)
+        let configuration = EngineConfiguration(
+            http: http, redisURL: redis ?? env.text("FLASHSALE_REDIS") ?? "redis://127.0.0.1:6379", ackMode: ackMode, api: api,
+            ackTimeoutMillis: UInt64(try positive(ackTimeoutMs, env, "FLASHSALE_ACK_TIMEOUT_MS", "--ack-timeout-ms") ?? 5000),
+            redisTimeoutMillis: UInt64(try positive(redisTimeoutMs, env, "FLASHSALE_REDIS_TIMEOUT_MS", "--redis-timeout-ms") ?? 2000))
+
+        SignalWatcher.ignoreSIGPIPE()
+        let engine: FlashSaleEngine
+        do {
+            engine = try FlashSaleEngine(configuration: configuration)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        do {
+            try engine.start()
+        } catch {
+            throw ValidationError("cannot listen on \(http.host):\(http.port): \(error)")
+        }
+        engine.runUntilSignalled()
     }
 
-    private static func integer(_ environment: [String: String], _ name: String) throws -> Int? {
-        guard let text = environment[name] else { return nil }
-        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, got \(text)") }
+    private func positive(_ option: Int?, _ env: Environment, _ name: String, _ flag: String) throws -> Int? {
+        guard let value = try option ?? env.integer(name) else { return nil }
+        guard value > 0 else { throw ValidationError("\(flag) must be positive, got \(value)") }
         return value
+    }
+
+    private func rateLimit(_ text: String?, default fallback: RateLimitPolicy, _ flag: String) throws -> RateLimitPolicy {
+        guard let text else { return fallback }
+        guard let policy = RateLimitPolicy(parsing: text) else {
+            throw ValidationError("\(flag) must be RATE/BURST (e.g. 5/10), RATE, or off; got \(text)")
+        }
+        return policy
     }
 }
 
-/// The routes `serve` has before the API is wired in.
-enum HealthRoutes {
-    static func router() -> HTTPRouter {
-        let router = HTTPRouter()
-        router.get("/healthz") { _, responder in
-            responder.respond(.ok, body: #"{"status":"ok"}"#)
-        }
-        return router
+/// The process environment, read with clear errors.
+struct Environment {
+    private let values = ProcessInfo.processInfo.environment
+
+    func text(_ name: String) -> String? { values[name] }
+
+    func integer(_ name: String) throws -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, got \(text)") }
+        return value
+    }
+
+    func flag(_ name: String) -> Bool {
+        guard let text = values[name]?.lowercased() else { return false }
+        return ["1", "true", "yes", "on"].contains(text)
     }
 }

@@ -1,0 +1,95 @@
+import FlashSaleCore
+import FlashSaleHTTP
+import FlashSaleLoop
+
+/// Checks every request passes before it reaches the core or Redis:
+/// authentication, rate limits and path/header validation.
+extension WorkerAPI {
+    /// The buyer's user id: `X-User-Id` in trusted-gateway mode, else the JWT's `sub`.
+    func authenticateBuyer(_ request: HTTPRequest) -> Result<String, APIError> {
+        if settings.trustUserHeader, let header = request.header("X-User-Id") {
+            guard IdentifierRules.isValidUser(header.bytes) else {
+                return .failure(APIError(.unauthorized, "X-User-Id must be 1-128 printable ASCII characters without space, '\"' or '\\'"))
+            }
+            return .success(String(decoding: header.bytes, as: UTF8.self))
+        }
+        guard let authorization = request.header("Authorization") else {
+            return .failure(APIError(.unauthorized, JWTError.missing.message))
+        }
+        do throws(JWTError) {
+            return .success(try verifier.verify(authorization: authorization.bytes, nowSeconds: wallClockMillis() / 1000))
+        } catch {
+            return .failure(APIError(.unauthorized, error.message))
+        }
+    }
+
+    /// Nil when the request carries the admin token.
+    func checkAdmin(_ request: HTTPRequest) -> APIError? {
+        guard let header = request.header("Authorization"), adminSecret.matches(authorization: header.bytes) else {
+            return APIError(.unauthorized, "admin token required (Authorization: Bearer <FLASHSALE_ADMIN_TOKEN>)")
+        }
+        return nil
+    }
+
+    /// Nil when the request carries the payment service token.
+    func checkPayment(_ request: HTTPRequest) -> APIError? {
+        guard let header = request.header("Authorization"), paymentSecret.matches(authorization: header.bytes) else {
+            return APIError(.unauthorized, "payment service token required (Authorization: Bearer <FLASHSALE_PAYMENT_TOKEN>)")
+        }
+        return nil
+    }
+
+    /// Nil when the client address still has a token.
+    func limitAddress(_ request: HTTPRequest) -> APIError? {
+        guard addressLimiter.policy.isEnabled else { return nil }
+        var address = request.remoteAddress
+        let decision = address.withUTF8 { bytes -> RateDecision in
+            // "host:port" -> host: one bucket per address, not per connection.
+            var end = bytes.count
+            while end > 0, bytes[end - 1] != UInt8(ascii: ":") { end -= 1 }
+            let host = end > 1 ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<(end - 1)]) : UnsafeRawBufferPointer(bytes)
+            return addressLimiter.admit(bytes: host, nowMillis: loop.nowMillis)
+        }
+        if case .limited(let seconds) = decision {
+            return APIError(.rateLimited, "too many requests from this address; retry after \(seconds) s", retryAfterSeconds: seconds)
+        }
+        return nil
+    }
+
+    /// Nil when `user` still has a token.
+    func limitUser(_ user: String) -> APIError? {
+        guard userLimiter.policy.isEnabled else { return nil }
+        if case .limited(let seconds) = userLimiter.admit(user, nowMillis: loop.nowMillis) {
+            return APIError(.rateLimited, "too many requests for this user; retry after \(seconds) s", retryAfterSeconds: seconds)
+        }
+        return nil
+    }
+
+    /// The `{sale}` path parameter, validated.
+    func saleParameter(_ request: HTTPRequest) -> Result<String, APIError> {
+        guard let raw = request.parameter(at: 0), IdentifierRules.isValidName(raw.bytes) else {
+            return .failure(APIError(.badRequest, "sale id must be 1 to 64 of letters, digits, '.', '_' and '-'"))
+        }
+        return .success(String(decoding: raw.bytes, as: UTF8.self))
+    }
+
+    /// The `{order}` path parameter: 26 Crockford base32 characters, returned canonical (upper case).
+    func orderParameter(_ request: HTTPRequest) -> Result<OrderID, APIError> {
+        guard let raw = request.parameter(at: 0), raw.count == OrderID.textLength, let id = OrderID(utf8: raw.bytes) else {
+            return .failure(APIError(.badRequest, "order id must be 26 characters of Crockford base32"))
+        }
+        return .success(id)
+    }
+
+    /// The optional `Idempotency-Key` header, validated.
+    func idempotencyKey(_ request: HTTPRequest) -> Result<String?, APIError> {
+        guard let header = request.header("Idempotency-Key") else { return .success(nil) }
+        guard IdentifierRules.isValidUser(header.bytes) else {
+            return .failure(APIError(.badRequest, "Idempotency-Key must be 1-128 printable ASCII characters without space, '\"' or '\\'"))
+        }
+        return .success(String(decoding: header.bytes, as: UTF8.self))
+    }
+
+    /// Unix milliseconds (wall clock; JWT times and order times are wall-clock).
+    func wallClockMillis() -> Int64 { EventLoop.wallClockMillis() }
+}

@@ -1,0 +1,109 @@
+import FlashSaleCore
+import FlashSaleHTTP
+import FlashSaleLoop
+import FlashSaleRedis
+
+/// `PUT /v1/sales/{sale}` (admin, audited) and `GET /v1/sales/{sale}` (anyone).
+extension WorkerAPI {
+    /// The Redis stream that records admin actions.
+    public static let auditStream = "fs:audit"
+    /// Approximate cap of the audit stream (`XADD … MAXLEN ~`).
+    public static let auditStreamMaxLength = 100_000
+
+    func putSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let started = EventLoop.monotonicNanos()
+        if let limited = limitAddress(request) { return respond(limited, responder, route: .salePut, startedAt: started) }
+        if let denied = checkAdmin(request) { return respond(denied, responder, route: .salePut, startedAt: started) }
+        let name: String
+        switch saleParameter(request) {
+        case .success(let sale): name = sale
+        case .failure(let error): return respond(error, responder, route: .salePut, startedAt: started)
+        }
+        let body: SaleBody
+        do throws(BadRequest) {
+            body = try SaleBody.parse(request.body.bytes)
+        } catch {
+            return respond(APIError(.badRequest, error.message), responder, route: .salePut, startedAt: started)
+        }
+        let rawBody = request.body.string
+        let address = request.remoteAddress
+        let definition = SaleDefinition(
+            sale: name, startsAtMillis: body.startsAtMillis, endsAtMillis: body.endsAtMillis,
+            perUserLimit: Int64(body.perUserLimit), reservationTTLSeconds: Int64(body.reservationTTLSeconds),
+            items: body.items.map { SaleDefinition.Item(sku: $0.sku, stock: $0.stock) })
+        engine.upsertSale(definition) { [unowned self] result in
+            let answer: (status: Int, error: APIError?)
+            let resultName: String
+            switch result {
+            case .success(.created): answer = (201, nil); resultName = "created"
+            case .success(.updated): answer = (200, nil); resultName = "updated"
+            case .success(.unchanged): answer = (200, nil); resultName = "unchanged"
+            case .success(.saleLive(let field)):
+                answer = (409, APIError(.saleLive, "the sale has started: \(field) can no longer change"))
+                resultName = "sale_live"
+            case .success(.stockBelowCommitted(let sku, let committed)):
+                answer = (409, APIError(.stockBelowCommitted, "stock of \(sku) cannot go below the \(committed) units already leased or sold"))
+                resultName = "stock_below_committed"
+            case .success(.skuRemoved(let sku)):
+                answer = (409, APIError(.skuRemoved, "sku \(sku) cannot be removed (set its stock to 0 before the start instead)"))
+                resultName = "sku_removed"
+            case .success(.invalid(let why)):
+                answer = (400, APIError(.badRequest, why)); resultName = "invalid"
+            case .failure(let error):
+                // Not decided by Redis (or refused before it): nothing to audit.
+                return self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds),
+                                    responder, route: .salePut, startedAt: started)
+            }
+            self.audit(action: "sale.put", sale: name, result: resultName, address: address, body: rawBody) {
+                if let error = answer.error {
+                    return self.respond(error, responder, route: .salePut, startedAt: started)
+                }
+                self.answerWithSale(name, status: answer.status, responder, route: .salePut, startedAt: started)
+            }
+        }
+    }
+
+    func getSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let started = EventLoop.monotonicNanos()
+        if let limited = limitAddress(request) { return respond(limited, responder, route: .saleGet, startedAt: started) }
+        switch saleParameter(request) {
+        case .success(let name): answerWithSale(name, status: 200, responder, route: .saleGet, startedAt: started)
+        case .failure(let error): respond(error, responder, route: .saleGet, startedAt: started)
+        }
+    }
+
+    private func answerWithSale(_ name: String, status: Int, _ responder: HTTPResponder, route: MetricRoute, startedAt: UInt64) {
+        engine.sale(name) { [unowned self] result in
+            switch result {
+            case .failure(let error):
+                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder, route: route, startedAt: startedAt)
+            case .success(nil):
+                self.respond(APIError(.saleNotFound, "no sale named \(name)"), responder, route: route, startedAt: startedAt)
+            case .success(let snapshot?):
+                self.json.reset()
+                SaleView(sale: snapshot.sale, state: snapshot.state, startsAtMillis: snapshot.startsAtMillis,
+                         endsAtMillis: snapshot.endsAtMillis, perUserLimit: Int(snapshot.perUserLimit),
+                         reservationTTLSeconds: Int(snapshot.reservationTTLSeconds),
+                         items: snapshot.items.map { SaleView.Item(sku: $0.sku, stock: $0.stock, available: $0.available) })
+                    .write(into: &self.json)
+                self.respondJSON(status, responder, route: route, startedAt: startedAt)
+            }
+        }
+    }
+
+    /// Appends an admin action to `fs:audit` (who, what, when), then runs `then`.
+    /// A failed audit write is logged, not fatal: the action itself already happened.
+    private func audit(action: String, sale: String, result: String, address: String, body: String, then: @escaping () -> Void) {
+        let command = [
+            "XADD", Self.auditStream, "MAXLEN", "~", String(Self.auditStreamMaxLength), "*",
+            "at", String(EventLoop.wallClockMillis()), "actor", "admin", "address", address,
+            "node", settings.nodeID, "action", action, "sale", sale, "result", result, "body", body,
+        ]
+        engine.client.send(command) { [unowned self] reply in
+            if case .failure(let error) = reply {
+                self.logger.warning("audit write failed", metadata: ["action": "\(action)", "sale": "\(sale)", "error": "\(error)"])
+            }
+            then()
+        }
+    }
+}

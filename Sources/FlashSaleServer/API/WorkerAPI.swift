@@ -1,0 +1,95 @@
+import FlashSaleCore
+import FlashSaleHTTP
+import FlashSaleLoop
+import FlashSaleRedis
+import Logging
+
+/// The API of one worker: its router, its persistence engine, its metrics and
+/// rate limiters. Lives on the worker's loop thread and is touched only there
+/// (except `metrics`, whose cells other threads read at scrape time).
+public final class WorkerAPI {
+    let loop: EventLoop
+    let engine: WorkerPersistence
+    let settings: APISettings
+    /// This worker's metrics.
+    public let metrics: WorkerMetrics
+    /// Every worker's metrics (index = worker), merged by `/metrics`.
+    let allMetrics: [WorkerMetrics]
+    /// Extra samples rendered by `/metrics` (process-wide figures such as open connections).
+    let extraSamples: @Sendable () -> [MetricsExposition.Sample]
+    let verifier: JWTVerifier
+    let adminSecret: BearerSecret
+    let paymentSecret: BearerSecret
+    let userLimiter: TokenBucketTable
+    let addressLimiter: TokenBucketTable
+    let logger: Logger
+    /// Reused for every JSON answer of this worker: no allocation per answer once warm.
+    var json = JSONBuffer(capacity: 1024)
+    private let gaugeTimer: LoopTimer
+
+    /// Creates the API of worker `metrics.worker` on `loop` (call on the loop's thread).
+    public init(
+        loop: EventLoop, engine: WorkerPersistence, settings: APISettings, metrics: WorkerMetrics,
+        allMetrics: [WorkerMetrics], extraSamples: @escaping @Sendable () -> [MetricsExposition.Sample] = { [] }
+    ) {
+        self.loop = loop
+        self.engine = engine
+        self.settings = settings
+        self.metrics = metrics
+        self.allMetrics = allMetrics
+        self.extraSamples = extraSamples
+        verifier = JWTVerifier(secret: settings.jwtSecret, leewaySeconds: settings.jwtLeewaySeconds)
+        adminSecret = BearerSecret(settings.adminToken)
+        paymentSecret = BearerSecret(settings.paymentToken)
+        userLimiter = TokenBucketTable(policy: settings.userRateLimit, capacity: settings.rateLimitTableSize)
+        addressLimiter = TokenBucketTable(policy: settings.addressRateLimit, capacity: settings.rateLimitTableSize)
+        var logger = Logger(label: "flashsale.api")
+        logger[metadataKey: "worker"] = "\(metrics.worker)"
+        self.logger = logger
+        gaugeTimer = LoopTimer(loop: loop)
+    }
+
+    /// Starts publishing gauges (every 250 ms; cheap reads of loop-local state).
+    public func start() {
+        publishGauges()
+        gaugeTimer.start(afterMillis: 250, repeatMillis: 250) { [unowned self] in self.publishGauges() }
+    }
+
+    /// Stops the gauge timer (at shutdown, on the loop thread).
+    public func stop() {
+        gaugeTimer.close()
+    }
+
+    /// The routes of the API, for this worker's HTTP server.
+    public func makeRouter() -> HTTPRouter {
+        let router = HTTPRouter()
+        router.put("/v1/sales/{sale}", requiresJSON: true) { [unowned self] in self.putSale($0, $1) }
+        router.get("/v1/sales/{sale}") { [unowned self] in self.getSale($0, $1) }
+        router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { [unowned self] in self.purchase($0, $1) }
+        router.get("/v1/orders/{order}") { [unowned self] in self.getOrder($0, $1) }
+        router.post("/v1/orders/{order}/cancel") { [unowned self] in self.cancelOrder($0, $1) }
+        router.post("/v1/orders/{order}/pay") { [unowned self] in self.payOrder($0, $1) }
+        router.get("/healthz") { [unowned self] in self.health($0, $1) }
+        router.get("/metrics") { [unowned self] in self.renderMetrics($0, $1) }
+        return router
+    }
+
+    private func publishGauges() {
+        metrics.set(.awaitingAnswer, engine.waitingPurchases)
+        metrics.set(.redisInFlight, engine.client.inFlight)
+        metrics.set(.leasedUnits, engine.unitsInSlices)
+        metrics.set(.pendingOrders, engine.shard.pendingOrderCount)
+        metrics.set(.parkedPurchases, engine.shard.parkedCount)
+        metrics.set(.redisUp, engine.health == .up ? 1 : 0)
+        let summary = engine.groupCommitSummary
+        let stats = engine.stats
+        metrics.setFlushStats([
+            .flushes: UInt64(max(0, stats.flushes)),
+            .ordersPersisted: UInt64(max(0, stats.ordersPersisted)),
+            .ordersRejected: UInt64(max(0, stats.ordersRejectedByRedis)),
+            .flushFailures: UInt64(max(0, stats.flushFailures)),
+            .batchP50: summary.batchP50, .batchP99: summary.batchP99, .batchMax: summary.batchMax,
+            .latencyP50Micros: summary.flushP50Micros, .latencyP99Micros: summary.flushP99Micros,
+        ])
+    }
+}

@@ -1,0 +1,32 @@
+import FlashSaleHTTP
+import FlashSaleRedis
+
+/// Everything `flashsale serve` runs with (see docs/operations.md for the
+/// flags, their environment twins and defaults).
+public struct EngineConfiguration: Sendable {
+    /// Listener, workers, request limits and timeouts.
+    public var http: HTTPServerConfiguration
+    /// `redis://[user:password@]host[:port][/db]`.
+    public var redisURL: String
+    /// When purchases are answered: after Redis has the order (`persisted`) or at once (`reserved`).
+    public var ackMode: AckMode
+    /// Auth secrets, rate limits, node id.
+    public var api: APISettings
+    /// `--ack persisted`: a purchase not acknowledged within this time is answered 503.
+    public var ackTimeoutMillis: UInt64
+    /// Redis command timeout.
+    public var redisTimeoutMillis: UInt64
+
+    /// Creates a configuration.
+    public init(
+        http: HTTPServerConfiguration, redisURL: String, ackMode: AckMode, api: APISettings,
+        ackTimeoutMillis: UInt64 = 5000, redisTimeoutMillis: UInt64 = 2000
+    ) {
+        self.http = http
+        self.redisURL = redisURL
+        self.ackMode = ackMode
+        self.api = api
+        self.ackTimeoutMillis = ackTimeoutMillis
+        self.redisTimeoutMillis = redisTimeoutMillis
+    }
+}

@@ -1,0 +1,129 @@
+import FlashSaleCore
+import FlashSaleHTTP
+import FlashSaleLoop
+import FlashSaleRedis
+import Logging
+import Synchronization
+
+/// The whole engine of one node: `workers` event loops, each with its HTTP
+/// listener (SO_REUSEPORT), its core shard, its Redis connection and
+/// persistence engine, and its API; one shared ``ProcessCore``.
+public final class FlashSaleEngine: @unchecked Sendable {
+    /// What it runs with.
+    public let configuration: EngineConfiguration
+    private let core: ProcessCore
+    private let metrics: [WorkerMetrics]
+    private let redisConfiguration: RedisClientConfiguration
+    private var server: HTTPServer?
+    /// Each worker's persistence engine and API. Loop-confined objects hold
+    /// one another `unowned`; this keeps them alive until the process ends
+    /// (past the shutdown hooks, whose completions still reach them).
+    private let keepAlive = KeepAliveBag()
+    private let logger = Logger(label: "flashsale")
+
+    /// Builds the engine (nothing runs until ``start()``). Throws on a bad Redis URL.
+    public init(configuration: EngineConfiguration) throws(RedisError) {
+        self.configuration = configuration
+        var redis = try RedisClientConfiguration(url: configuration.redisURL)
+        redis.commandTimeoutMillis = configuration.redisTimeoutMillis
+        redisConfiguration = redis
+        core = ProcessCore(configuration: CoreConfiguration(instance: Self.instance(of: configuration.api.nodeID)))
+        metrics = (0..<max(1, configuration.http.workers)).map { WorkerMetrics(worker: $0) }
+    }
+
+    /// The bound port (after ``start()``).
+    public var port: Int { server?.port ?? configuration.http.port }
+
+    /// Binds the port on every worker and starts their loops.
+    public func start() throws(TCPError) {
+        let settings = configuration.api
+        let allMetrics = metrics
+        let persistenceBase = redisConfiguration
+        let ackMode = configuration.ackMode
+        let ackTimeout = configuration.ackTimeoutMillis
+        let core = self.core
+        let openConnections = OpenConnectionsProbe()
+        let keepAlive = self.keepAlive
+        let server = HTTPServer(configuration: configuration.http) { context in
+            let shard = WorkerShard(process: core, workerIndex: context.index)
+            var persistence = PersistenceConfiguration(redis: persistenceBase, nodeID: settings.nodeID, workerIndex: context.index)
+            persistence.ackMode = ackMode
+            persistence.ackTimeoutMillis = ackTimeout
+            let engine = WorkerPersistence(loop: context.loop, shard: shard, configuration: persistence)
+            let api = WorkerAPI(
+                loop: context.loop, engine: engine, settings: settings, metrics: allMetrics[context.index],
+                allMetrics: allMetrics, extraSamples: { openConnections.samples() })
+            // The loop thread starts after this closure returns: start on the loop.
+            let box = LoopBound((engine, api))
+            keepAlive.items.withLock { $0.append(box) }
+            context.loop.execute {
+                box.value.0.start()
+                box.value.1.start()
+            }
+            context.onShutdown { done in
+                box.value.1.stop()
+                box.value.0.shutdown { done() }
+            }
+            return api.makeRouter()
+        }
+        try server.start()
+        openConnections.server = server
+        self.server = server
+        logger.info("listening", metadata: [
+            "host": "\(configuration.http.host)", "port": "\(server.port)", "workers": "\(configuration.http.workers)",
+            "node": "\(settings.nodeID)", "ack": "\(ackMode.rawValue)", "redis": "\(redisConfiguration.endpoint)",
+            "trust_user_header": "\(settings.trustUserHeader)",
+        ])
+    }
+
+    /// Blocks until SIGTERM/SIGINT, then shuts down gracefully: stops accepting,
+    /// answers in-flight requests, flushes queued orders, hands leases back.
+    public func runUntilSignalled() {
+        server?.runUntilSignalled()
+        logger.info("stopped")
+    }
+
+    /// Begins a graceful shutdown (thread-safe).
+    public func shutdown() {
+        server?.shutdown()
+    }
+
+    /// Waits until every worker has stopped.
+    public func wait() {
+        server?.wait()
+    }
+
+    /// The core's 32-bit instance field of order ids, derived from the node id
+    /// (stable across restarts; distinct nodes get distinct values with high probability).
+    static func instance(of nodeID: String) -> UInt32 {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in nodeID.utf8 {
+            hash ^= UInt32(byte)
+            hash &*= 0x0100_0193
+        }
+        return hash
+    }
+}
+
+/// Carries loop-confined objects into a task that runs on their loop.
+struct LoopBound<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Reads the server's open-connection count at scrape time.
+final class OpenConnectionsProbe: @unchecked Sendable {
+    // Set once after start, before any request can be scraped.
+    var server: HTTPServer?
+
+    func samples() -> [MetricsExposition.Sample] {
+        guard let server else { return [] }
+        return [.init(name: "flashsale_open_connections", help: "Open client connections (all workers).",
+                      value: Int64(server.openConnections))]
+    }
+}
+
+/// Holds the per-worker objects for the life of the engine.
+final class KeepAliveBag: Sendable {
+    let items = Mutex<[LoopBound<(WorkerPersistence, WorkerAPI)>]>([])
+}

@@ -1,0 +1,130 @@
+/// An order as `GET /v1/orders/{order}`, cancel and pay answer it.
+public struct OrderView: Sendable, Equatable {
+    public var orderID: String
+    public var sale: String
+    public var sku: String
+    public var qty: Int
+    public var user: String
+    /// `reserved`, `paid`, `cancelled` or `expired`.
+    public var status: String
+    public var createdAtMillis: Int64
+    public var expiresAtMillis: Int64
+    /// When it was paid, cancelled or expired (absent while reserved).
+    public var closedAtMillis: Int64?
+
+    public init(
+        orderID: String, sale: String, sku: String, qty: Int, user: String, status: String,
+        createdAtMillis: Int64, expiresAtMillis: Int64, closedAtMillis: Int64? = nil
+    ) {
+        self.orderID = orderID
+        self.sale = sale
+        self.sku = sku
+        self.qty = qty
+        self.user = user
+        self.status = status
+        self.createdAtMillis = createdAtMillis
+        self.expiresAtMillis = expiresAtMillis
+        self.closedAtMillis = closedAtMillis
+    }
+
+    /// `{order_id, sale, sku, qty, user, status, created_at, expires_at[, closed_at]}`.
+    public func write(into json: inout JSONBuffer) {
+        json.object { object in
+            object.field("order_id", string: orderID)
+            object.field("sale", string: sale)
+            object.field("sku", string: sku)
+            object.field("qty", integer: qty)
+            object.field("user", string: user)
+            object.field("status", string: status)
+            object.field("created_at", timestampMillis: createdAtMillis)
+            object.field("expires_at", timestampMillis: expiresAtMillis)
+            if let closedAtMillis { object.field("closed_at", timestampMillis: closedAtMillis) }
+        }
+    }
+}
+
+/// The `201` body of a purchase: `{order_id, status:"reserved", sale, sku, qty, expires_at}`.
+public enum PurchaseCreatedBody {
+    /// Writes the body into `json` (hot path: no allocation beyond the buffer).
+    @inline(__always)
+    public static func write(
+        orderID: String, sale: String, sku: String, qty: Int, expiresAtMillis: Int64, into json: inout JSONBuffer
+    ) {
+        json.object { object in
+            object.field("order_id", string: orderID)
+            object.field("status", string: "reserved")
+            object.field("sale", string: sale)
+            object.field("sku", string: sku)
+            object.field("qty", integer: qty)
+            object.field("expires_at", timestampMillis: expiresAtMillis)
+        }
+    }
+}
+
+/// A sale as `GET /v1/sales/{sale}` answers it.
+public struct SaleView: Sendable, Equatable {
+    /// One SKU: its stock and the units still available (pool + unsold leases).
+    public struct Item: Sendable, Equatable {
+        public var sku: String
+        public var stock: Int64
+        public var available: Int64
+
+        public init(sku: String, stock: Int64, available: Int64) {
+            self.sku = sku
+            self.stock = stock
+            self.available = available
+        }
+    }
+
+    public var sale: String
+    /// `scheduled`, `live`, `sold_out` or `ended`.
+    public var state: String
+    public var startsAtMillis: Int64
+    public var endsAtMillis: Int64
+    public var perUserLimit: Int
+    public var reservationTTLSeconds: Int
+    public var items: [Item]
+
+    public init(
+        sale: String, state: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int,
+        reservationTTLSeconds: Int, items: [Item]
+    ) {
+        self.sale = sale
+        self.state = state
+        self.startsAtMillis = startsAtMillis
+        self.endsAtMillis = endsAtMillis
+        self.perUserLimit = perUserLimit
+        self.reservationTTLSeconds = reservationTTLSeconds
+        self.items = items
+    }
+
+    /// The state of a sale at `nowMillis`: `ended` after its end, `scheduled`
+    /// before its start, `sold_out` when no SKU has units left, else `live`.
+    public static func state(startsAtMillis: Int64, endsAtMillis: Int64, nowMillis: Int64, anyAvailable: Bool) -> String {
+        if nowMillis >= endsAtMillis { return "ended" }
+        if nowMillis < startsAtMillis { return "scheduled" }
+        return anyAvailable ? "live" : "sold_out"
+    }
+
+    /// `{sale, state, starts_at, ends_at, per_user_limit, reservation_ttl_s, items:[{sku, stock, available}]}`.
+    public func write(into json: inout JSONBuffer) {
+        json.object { object in
+            object.field("sale", string: sale)
+            object.field("state", string: state)
+            object.field("starts_at", timestampMillis: startsAtMillis)
+            object.field("ends_at", timestampMillis: endsAtMillis)
+            object.field("per_user_limit", integer: perUserLimit)
+            object.field("reservation_ttl_s", integer: reservationTTLSeconds)
+            object.key("items")
+            object.array { array in
+                for item in items {
+                    array.object { entry in
+                        entry.field("sku", string: item.sku)
+                        entry.field("stock", integer: item.stock)
+                        entry.field("available", integer: item.available)
+                    }
+                }
+            }
+        }
+    }
+}

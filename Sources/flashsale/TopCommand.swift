@@ -1,0 +1,52 @@
+import ArgumentParser
+import FlashSaleServer
+import Foundation
+
+/// `flashsale top`: a live dashboard that reads only Redis.
+struct TopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "top",
+        abstract: "Live dashboard read from Redis only: per SKU pool, leased, reserved, paid, cancelled, expired; orders/s; rejections; nodes; conservation."
+    )
+
+    @Option(help: "Redis URL (env FLASHSALE_REDIS; default redis://127.0.0.1:6379).")
+    var redis: String?
+
+    @Option(help: "Show only this sale.")
+    var sale: String?
+
+    @Option(help: "Seconds between frames.")
+    var interval: Double = 1
+
+    @Flag(help: "Print one frame to stdout and exit (exit status 2 if conservation is violated).")
+    var once = false
+
+    func run() throws {
+        let url = redis ?? ProcessInfo.processInfo.environment["FLASHSALE_REDIS"] ?? "redis://127.0.0.1:6379"
+        let session: BlockingRedisSession
+        do {
+            session = try BlockingRedisSession(url: url)
+        } catch {
+            throw ValidationError("cannot connect to Redis at \(url): \(error)")
+        }
+        defer { session.close() }
+        let reader = DashboardReader(session: session)
+        if once {
+            let snapshot = try reader.read(onlySale: sale)
+            FileHandle.standardOutput.write(Data(DashboardRenderer.render(snapshot).utf8))
+            if !snapshot.conserved { throw ExitCode(2) }
+            return
+        }
+        while true {
+            let frame: String
+            do {
+                frame = DashboardRenderer.render(try reader.read(onlySale: sale))
+            } catch {
+                frame = "flashsale top: Redis read failed: \(error)\n"
+            }
+            // Clear the screen and home the cursor, then draw the frame.
+            FileHandle.standardOutput.write(Data(("\u{1B}[H\u{1B}[2J" + frame).utf8))
+            Thread.sleep(forTimeInterval: max(0.1, interval))
+        }
+    }
+}
