@@ -36,19 +36,43 @@ extension WorkerShard {
     func decide(
         _ s: Int, _ k: Int, user: String, idempotencyKey: String?, qty: Int, now: Int64, ticket: ParkTicket?
     ) -> PurchaseDecision {
+        guard qty >= 1 else { return .invalidQuantity }
+        let gate = gate(s, k, qty: qty, now: now)
+        // A refusal without a key needs no user bytes at all.
+        if idempotencyKey == nil, case .refuse(let refusal) = gate { return refusal }
         var userText = user
         return userText.withUTF8 { userBytes in
             guard var keyText = idempotencyKey else {
                 return decide(
                     s, k, user: UnsafeRawBufferPointer(userBytes), key: nil, userString: user, keyString: nil, qty: qty,
-                    now: now, ticket: ticket)
+                    now: now, ticket: ticket, gate: gate)
             }
             return keyText.withUTF8 { keyBytes in
                 decide(
                     s, k, user: UnsafeRawBufferPointer(userBytes), key: UnsafeRawBufferPointer(keyBytes),
-                    userString: user, keyString: idempotencyKey, qty: qty, now: now, ticket: ticket)
+                    userString: user, keyString: idempotencyKey, qty: qty, now: now, ticket: ticket, gate: gate)
             }
         }
+    }
+
+    /// What the checks that need neither the user nor the ledger say.
+    enum Gate {
+        case proceed
+        case park
+        case refuse(PurchaseDecision)
+    }
+
+    /// Schedule, static limit, stock (park or sold out), queue room. May queue a lease.
+    @inline(__always)
+    func gate(_ s: Int, _ k: Int, qty: Int, now: Int64) -> Gate {
+        if now < sales[s].startsAtMillis { return .refuse(.saleNotStarted) }
+        if now >= sales[s].endsAtMillis { return .refuse(.saleEnded) }
+        if qty > sales[s].perUserLimit { return .refuse(.limitExceeded) }
+        if qty > sales[s].skus[k].total { return .refuse(.soldOut) }
+        let slice = sales[s].skus[k].slice
+        if slice < qty { return stockWait(s, k, deficit: qty - slice, now: now) ? .park : .refuse(.soldOut) }
+        if pending.count >= pendingCapacity { return .refuse(.overloaded) }
+        return .proceed
     }
 
     /// The decision. Order of checks: quantity, schedule, static limit, stock (park or
@@ -57,27 +81,17 @@ extension WorkerShard {
     /// and the limit and takes the units.
     func decide(
         _ s: Int, _ k: Int, user: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, userString: String?,
-        keyString: String?, qty: Int, now: Int64, ticket: ParkTicket?
+        keyString: String?, qty: Int, now: Int64, ticket: ParkTicket?, gate precomputed: Gate? = nil
     ) -> PurchaseDecision {
         guard qty >= 1 else { return .invalidQuantity }
         let handle = sales[s].skus[k].handle
         let limit = sales[s].perUserLimit
-
         var refusal: PurchaseDecision?
         var park = false
-        if now < sales[s].startsAtMillis {
-            refusal = .saleNotStarted
-        } else if now >= sales[s].endsAtMillis {
-            refusal = .saleEnded
-        } else if qty > limit {
-            refusal = .limitExceeded
-        } else if qty > sales[s].skus[k].total {
-            refusal = .soldOut
-        } else if sales[s].skus[k].slice < qty {
-            park = stockWait(s, k, deficit: qty - sales[s].skus[k].slice, now: now)
-            if !park { refusal = .soldOut }
-        } else if pending.count >= pendingCapacity {
-            refusal = .overloaded
+        switch precomputed ?? gate(s, k, qty: qty, now: now) {
+        case .proceed: break
+        case .park: park = true
+        case .refuse(let decision): refusal = decision
         }
 
         // Only a request with a key needs it now (drained orders get theirs at drain time).
