@@ -8,11 +8,11 @@ extension WorkerShard {
     /// Prefetch: ask for the next lease once the slice is at the low watermark.
     @inline(__always)
     func requestLeaseIfLow(_ s: Int, _ k: Int, now: Int64) {
-        let sku = sales[s].skus[k]
-        guard sku.lease == .idle, !sku.poolKnownEmpty, sku.poolEstimate > 0,
-            sku.slice <= policy.lowWatermark(lastLeaseSize: sku.lastLeaseSize)
+        guard sales[s].skus[k].lease == .idle, !sales[s].skus[k].poolKnownEmpty else { return }
+        let pool = sales[s].skus[k].poolEstimate
+        guard pool > 0, sales[s].skus[k].slice <= policy.lowWatermark(lastLeaseSize: sales[s].skus[k].lastLeaseSize)
         else { return }
-        queueLease(s, k, units: policy.leaseSize(poolRemaining: sku.poolEstimate))
+        queueLease(s, k, units: policy.leaseSize(poolRemaining: pool))
     }
 
     /// True when leases are waiting to be drained.
