@@ -147,11 +147,23 @@ extension WorkerShard {
     }
 
     /// The slice cannot cover a purchase: true to park it (a lease is coming or has just
-    /// been asked for), false to answer sold out.
+    /// been asked for, or units leased to other workers may come back), false to answer
+    /// sold out.
     func stockWait(_ s: Int, _ k: Int, deficit: Int, now: Int64) -> Bool {
         if sales[s].skus[k].lease != .idle { return true }
         let pool = sales[s].skus[k].poolEstimate
         if sales[s].skus[k].poolKnownEmpty || pool < deficit {
+            // The tail: units idle in a sibling's slice are still for sale. Wait for them
+            // (bounded by the park timeout) and poll the pool (`pollTail`); the sibling
+            // hands them back when it sees the demand or has not sold for a moment.
+            if sales[s].skus[k].leasedElsewhere > 0, pool + sales[s].skus[k].leasedElsewhere >= deficit {
+                process.tailDemand.signal(sales[s].skus[k].handle, now: now)
+                if now - sales[s].skus[k].tailPolledAtMillis >= policy.tailPollMillis {
+                    sales[s].skus[k].tailPolledAtMillis = now
+                    queueLease(s, k, units: max(policy.minLease, deficit))
+                }
+                return true
+            }
             // Probe now and then: cancels, expiries and returned leases refill the pool.
             if now - sales[s].skus[k].emptyCheckedAtMillis >= policy.emptyPoolRecheckMillis {
                 sales[s].skus[k].emptyCheckedAtMillis = now

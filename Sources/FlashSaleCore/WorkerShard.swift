@@ -26,6 +26,11 @@ struct SKURuntime {
     var lastLeaseSize = 0
     var lastActivityMillis: Int64 = 0
     var parkedCount = 0
+    /// Units leased to other workers (of any node) when a lease last found the pool short
+    /// or emptied it (0 when unknown or when the pool had more): the tail may still sell them.
+    var leasedElsewhere = 0
+    /// Last lease asked for parked purchases waiting at the tail.
+    var tailPolledAtMillis: Int64 = -(1 << 40)
 }
 
 struct SaleRuntime {

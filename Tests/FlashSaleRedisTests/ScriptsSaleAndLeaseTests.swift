@@ -77,7 +77,7 @@ final class ScriptsSaleAndLeaseTests: XCTestCase {
         XCTAssertEqual(try LeaseOutcome.parse(redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/0", want: 25))),
                        .changed(LeaseChange(units: 10, poolAfter: 0, heldAfter: 10)))
         XCTAssertEqual(try LeaseOutcome.parse(redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/1", want: 5))),
-                       .changed(LeaseChange(units: 0, poolAfter: 0, heldAfter: 0)))
+                       .changed(LeaseChange(units: 0, poolAfter: 0, heldAfter: 0, leasedElsewhere: 10)))
         let back = FlashSaleScripts.leaseReturnCall(sale: "s1", sku: "a", worker: "n/0", units: 4)
         XCTAssertEqual(try LeaseOutcome.parse(redis.runScript(back), script: FlashSaleScripts.leaseReturn),
                        .changed(LeaseChange(units: 4, poolAfter: 4, heldAfter: 6)))

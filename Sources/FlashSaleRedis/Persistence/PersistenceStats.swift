@@ -35,6 +35,8 @@ public struct PersistenceStats: Sendable, Equatable {
     /// Units handed back: reclaimed at start (node bootstrap) and returned at shutdown.
     public var unitsReclaimed = 0
     public var unitsReturned = 0
+    /// Units handed back at the tail (idle, or a sibling starved), a subset of `unitsReturned`.
+    public var unitsReturnedAtTail = 0
     /// Local `limit_exceeded` answers checked against Redis, and ledger entries corrected.
     public var limitChecks = 0
     public var limitCorrections = 0

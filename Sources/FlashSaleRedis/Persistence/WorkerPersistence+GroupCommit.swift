@@ -11,6 +11,7 @@ extension WorkerPersistence {
         flushQueuedOrders(now: now)
         sendLimitChecks()
         deliverParkedResolutions(now: now)
+        armTailPollIfNeeded()
     }
 
     // MARK: leases
@@ -42,7 +43,9 @@ extension WorkerPersistence {
         switch result.map({ try? LeaseOutcome.parse($0) }) {
         case .success(.changed(let change)?):
             stats.unitsLeased += Int(change.units)
-            shard.leaseGranted(handle, granted: Int(change.units), poolRemaining: Int(change.poolAfter), now: now)
+            shard.leaseGranted(
+                handle, granted: Int(change.units), poolRemaining: Int(change.poolAfter),
+                leasedElsewhere: Int(change.leasedElsewhere), now: now)
         case .success(.unknownSKU?):
             // Redis has no pool for it: nothing to sell.
             shard.leaseGranted(handle, granted: 0, poolRemaining: 0, now: now)

@@ -72,6 +72,8 @@ public final class WorkerPersistence {
     let statsTimer: LoopTimer
     let sweepTimer: LoopTimer
     let saleSyncTimer: LoopTimer
+    /// Re-asks for leases while purchases wait at the tail (armed only then).
+    let tailPollTimer: LoopTimer
 
     /// Creates the engine for `shard` on `loop` (call on the loop thread), with its own
     /// Redis client. Nothing happens until ``start()``.
@@ -90,6 +92,7 @@ public final class WorkerPersistence {
         statsTimer = LoopTimer(loop: loop)
         sweepTimer = LoopTimer(loop: loop)
         saleSyncTimer = LoopTimer(loop: loop)
+        tailPollTimer = LoopTimer(loop: loop)
         batchScratch.reserveCapacity(configuration.maxBatchSize)
     }
 
@@ -173,6 +176,7 @@ public final class WorkerPersistence {
         statsTimer.close()
         sweepTimer.close()
         saleSyncTimer.close()
+        tailPollTimer.close()
         client.close()
         let completion = shutdownCompletion
         shutdownCompletion = nil
