@@ -52,30 +52,48 @@ final class EngineScenarioTests: XCTestCase {
         XCTAssertTrue(report.passed, TextReport.render(report), file: file, line: line)
     }
 
-    func testBurstSellsOutExactlyAndVerifies() throws {
-        // One worker: with two, the engine at this commit sometimes answers sold_out while the
-        // other worker still holds leased units, and the oracle (rightly) reports undersell.
-        try startEngine(workers: 1)
+    /// One burst (400 buyers, 50 units, 32 connections) against a fresh engine with
+    /// `workers` workers and a fresh Redis; the oracle must say PASS.
+    private func runBurst(workers: Int, run: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        if run > 0 {
+            engine?.terminate()
+            _ = engine?.waitForExit(timeoutSeconds: 15)
+            redis?.stop()
+            redis = try RedisServerProcess()
+        }
+        try startEngine(workers: workers)
         let scenario = Scenario.burst(users: 400, windowSeconds: 0.3, retryShare: 0.2, greedyShare: 0.2)
         let config = DriverConfiguration(
-            host: "127.0.0.1", port: port, sale: "burst1", sku: "A", scenario: scenario, connections: 32,
-            auth: .jwt(secret: secrets["FLASHSALE_JWT_SECRET"]!), keyPrefix: "t1", progressIntervalSeconds: 0)
+            host: "127.0.0.1", port: port, sale: "burst\(run)", sku: "A", scenario: scenario, connections: 32,
+            auth: .jwt(secret: secrets["FLASHSALE_JWT_SECRET"]!), keyPrefix: "t1-\(run)", progressIntervalSeconds: 0)
         var session = ScenarioSession(
             driver: config, createSale: (secrets["FLASHSALE_ADMIN_TOKEN"]!, 50, 1, 600), redisURL: redis.url, settleSeconds: 10)
         let engine = self.engine
+        // A graceful stop hands every lease back: a unit stranded in a worker's slice would
+        // then sit in the pool, unsold, and fail no_undersell.
         session.beforeVerify = { Self.stopGracefully(engine) }
         let (report, evidence) = try session.run()
-        assertAllPass(report)
+        let label = "\(workers) workers, run \(run)"
+        assertAllPass(report, file: file, line: line)
         // Demand (400 buyers) exceeded stock (50): every unit sold, no more.
-        XCTAssertEqual(report.verdicts.first { $0.id == "no_undersell" }?.status, .pass)
-        XCTAssertEqual(evidence.acked.count, 50)
-        XCTAssertEqual(report.summary.unitsSold, 50)
-        XCTAssertGreaterThan(report.soldOutAnswers, 0)
+        XCTAssertEqual(report.verdicts.first { $0.id == "no_undersell" }?.status, .pass, label, file: file, line: line)
+        XCTAssertEqual(evidence.acked.count, 50, label, file: file, line: line)
+        XCTAssertEqual(report.summary.unitsSold, 50, label, file: file, line: line)
+        XCTAssertGreaterThan(report.soldOutAnswers, 0, label, file: file, line: line)
         let purchase = try XCTUnwrap(report.summary.kinds.first { $0.kind == "purchase" })
         // Retries and greedy second tries were sent on top of one try per buyer.
-        XCTAssertGreaterThan(purchase.ok + purchase.rejected + purchase.unknown, 400)
-        XCTAssertEqual(purchase.unknown, 0)
-        XCTAssertNotNil(report.sellOutSeconds)
+        XCTAssertGreaterThan(purchase.ok + purchase.rejected + purchase.unknown, 400, label, file: file, line: line)
+        XCTAssertEqual(purchase.unknown, 0, label, file: file, line: line)
+        XCTAssertNotNil(report.sellOutSeconds, label, file: file, line: line)
+    }
+
+    func testBurstSellsOutExactlyAndVerifies() throws {
+        // Several workers: the last units must not stay in one worker's slice while another
+        // tells its buyers sold_out (docs/loadtest.md). With the tail fix switched off, 2 of
+        // these 13 runs failed no_undersell here (the finding saw about every other run fail
+        // on a busier machine); each run takes about half a second.
+        for run in 0..<10 { try runBurst(workers: 2, run: run) }
+        for run in 10..<13 { try runBurst(workers: 3, run: run) }
     }
 
     func testLifecyclePaysCancelsAndExpires() throws {
