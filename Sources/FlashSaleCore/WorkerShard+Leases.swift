@@ -70,6 +70,8 @@ extension WorkerShard {
         sales[s].skus[k].poolEstimate = max(0, poolRemaining)
         sales[s].skus[k].poolKnownEmpty = poolRemaining <= 0
         sales[s].skus[k].leasedElsewhere = max(0, leasedElsewhere)
+        // The answer is fresh news of the pool: the next tail poll waits a full interval.
+        sales[s].skus[k].tailPolledAtMillis = now
         if poolRemaining <= 0 { sales[s].skus[k].emptyCheckedAtMillis = now }
         if units > 0 {
             sales[s].skus[k].lastLeaseSize = units

@@ -29,7 +29,7 @@ struct SKURuntime {
     /// Units leased to other workers (of any node) when a lease last found the pool short
     /// or emptied it (0 when unknown or when the pool had more): the tail may still sell them.
     var leasedElsewhere = 0
-    /// Last lease asked for parked purchases waiting at the tail.
+    /// Last lease answer, or lease asked for parked purchases waiting at the tail.
     var tailPolledAtMillis: Int64 = -(1 << 40)
 }
 
