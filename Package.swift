@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleServer",
+                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "loadtest/FlashSaleLoadTest"
         ),

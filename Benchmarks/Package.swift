@@ -7,7 +7,8 @@ let package = Package(
     name: "FlashSaleBenchmarks",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(path: ".."),
+        // Named explicitly: a path dependency is otherwise named after its folder.
+        .package(name: "FlashSale", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [

@@ -7,10 +7,13 @@ struct BuyerKeys {
     let holding: UInt64
 }
 
-/// 128-bit key of one (sale, user, Idempotency-Key).
-struct IdempotencyKey: Hashable {
+/// 128-bit key of one (sale, user, Idempotency-Key); `first` is never 0.
+struct IdempotencyKey: Hashable, FastMapKey {
     let first: UInt64
     let second: UInt64
+
+    var mixedBits: UInt64 { first }
+    static var vacant: IdempotencyKey { IdempotencyKey(first: 0, second: 0) }
 }
 
 struct IdempotencyRecord {
@@ -18,6 +21,13 @@ struct IdempotencyRecord {
     var order: ReservedOrder
     var serial: UInt64
     var madeAtMillis: Int64
+
+    static let filler = IdempotencyRecord(
+        fingerprint: 0,
+        order: ReservedOrder(
+            id: OrderID(high: 0, low: 0), sku: SKUHandle(saleSlot: 0, skuSlot: 0), qty: 0, createdAtMillis: 0,
+            expiresAtMillis: 0),
+        serial: 0, madeAtMillis: 0)
 }
 
 enum IdempotencyCheck {
@@ -34,9 +44,10 @@ enum LedgerReservation {
 }
 
 struct LedgerStripe {
-    /// Units held per (sale, SKU, user), keyed by a 64-bit keyed hash; entries at 0 are removed.
-    var holdings: [UInt64: Int32] = [:]
-    var records: [IdempotencyKey: IdempotencyRecord] = [:]
+    /// Units held per (sale, SKU, user), keyed by a non-zero 64-bit keyed hash; entries at 0
+    /// are removed.
+    var holdings = FastMap<UInt64, Int32>(filler: 0)
+    var records = FastMap<IdempotencyKey, IdempotencyRecord>(filler: .filler)
     /// Insertion order of `records`, for retention and capacity eviction.
     var fifo: BoundedRing<(key: IdempotencyKey, serial: UInt64, madeAtMillis: Int64)>
     var serial: UInt64 = 0
@@ -90,9 +101,10 @@ public final class BuyerLedger: Sendable {
         var holdingHasher = ByteHash(seed: seed ^ 0x686F_6C64)
         holdingHasher.combine(userHash)
         holdingHasher.combine(UInt64(sku.saleSlot) << 32 | UInt64(sku.skuSlot))
+        let holding = holdingHasher.finalize()
         return BuyerKeys(
             stripe: Int(truncatingIfNeeded: userHash >> 40) & stripeMask, userHash: userHash,
-            holding: holdingHasher.finalize())
+            holding: holding == 0 ? 1 : holding)
     }
 
     @inline(__always)
@@ -108,7 +120,8 @@ public final class BuyerLedger: Sendable {
         second.combine(bytes: user)
         second.combine(UInt64(saleSlot))
         second.combine(bytes: key)
-        return IdempotencyKey(first: first.finalize(), second: second.finalize())
+        let firstBits = first.finalize()
+        return IdempotencyKey(first: firstBits == 0 ? 1 : firstBits, second: second.finalize())
     }
 
     // MARK: decisions (called by workers)
@@ -125,7 +138,7 @@ public final class BuyerLedger: Sendable {
     ) -> IdempotencyCheck {
         guard let record = stripe.records[key] else { return .fresh }
         if now - record.madeAtMillis >= retention {
-            stripe.records[key] = nil
+            stripe.records.remove(key)
             return .fresh
         }
         return record.fingerprint == fingerprint ? .duplicate(record.order) : .reused
@@ -148,7 +161,7 @@ public final class BuyerLedger: Sendable {
             }
             let held = Int(stripe.holdings[keys.holding] ?? 0)
             if qty > limit - held { return .limitExceeded }
-            stripe.holdings[keys.holding] = Int32(held + qty)
+            stripe.holdings.set(keys.holding, Int32(held + qty))
             if let key = idempotency {
                 Self.insert(&stripe, key: key, fingerprint: fingerprint, order: order, now: now, retention: retention)
             }
@@ -162,11 +175,11 @@ public final class BuyerLedger: Sendable {
     ) {
         while let oldest = stripe.fifo.first, stripe.fifo.isFull || now - oldest.madeAtMillis >= retention {
             _ = stripe.fifo.removeFirst()
-            if stripe.records[oldest.key]?.serial == oldest.serial { stripe.records[oldest.key] = nil }
+            if stripe.records[oldest.key]?.serial == oldest.serial { stripe.records.remove(oldest.key) }
         }
         stripe.serial &+= 1
-        stripe.records[key] = IdempotencyRecord(
-            fingerprint: fingerprint, order: order, serial: stripe.serial, madeAtMillis: now)
+        stripe.records.set(
+            key, IdempotencyRecord(fingerprint: fingerprint, order: order, serial: stripe.serial, madeAtMillis: now))
         stripe.fifo.append((key, stripe.serial, now))
     }
 
@@ -185,7 +198,7 @@ public final class BuyerLedger: Sendable {
             if let replacement {
                 Self.insert(&stripe, key: key, fingerprint: fingerprint, order: replacement, now: now, retention: retention)
             } else if stripe.records[key]?.order.id == orderID {
-                stripe.records[key] = nil
+                stripe.records.remove(key)
             }
         }
     }
@@ -193,9 +206,9 @@ public final class BuyerLedger: Sendable {
     @inline(__always)
     private static func store(_ stripe: inout LedgerStripe, holding: UInt64, units: Int) {
         if units <= 0 {
-            stripe.holdings[holding] = nil
+            stripe.holdings.remove(holding)
         } else {
-            stripe.holdings[holding] = Int32(clamping: units)
+            stripe.holdings.set(holding, Int32(clamping: units))
         }
     }
 
@@ -249,8 +262,8 @@ public final class BuyerLedger: Sendable {
     public var tableBytes: Int {
         stripes.reduce(0) { total, stripe in
             total + stripe.state.withLock { stripe in
-                stripe.holdings.capacity * (MemoryLayout<UInt64>.stride + MemoryLayout<Int32>.stride)
-                    + stripe.records.capacity
+                stripe.holdings.slotCount * (MemoryLayout<UInt64>.stride + MemoryLayout<Int32>.stride)
+                    + stripe.records.slotCount
                     * (MemoryLayout<IdempotencyKey>.stride + MemoryLayout<IdempotencyRecord>.stride)
             }
         }

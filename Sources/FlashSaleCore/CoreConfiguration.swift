@@ -18,17 +18,35 @@ public struct LeasePolicy: Sendable, Hashable {
     /// After Redis reported the pool empty, answer `soldOut` but ask again (one unit) at
     /// most this often, in case cancels, expiries or returned leases refilled the pool.
     public var emptyPoolRecheckMillis: Int64
+    /// The tail: while the pool is empty but units are leased to other workers, a purchase
+    /// the slice cannot cover is parked and the lease is asked again at most this often
+    /// (`WorkerShard.pollTail`), until the units arrive or nothing is leased elsewhere.
+    public var tailPollMillis: Int64
+    /// The tail: a slice of a SKU whose pool is (about) empty that has not sold for this
+    /// long goes back to the pool (`WorkerShard.returnTailSlices`), so that a worker or
+    /// node that still has buyers can sell it.
+    public var tailIdleReturnMillis: Int64
 
     /// Creates a policy.
     public init(
         maxLease: Int = 256, minLease: Int = 1, shareDivisor: Int = 16,
-        lowWatermarkPercent: Int = 25, emptyPoolRecheckMillis: Int64 = 500
+        lowWatermarkPercent: Int = 25, emptyPoolRecheckMillis: Int64 = 500,
+        tailPollMillis: Int64 = 10, tailIdleReturnMillis: Int64 = 50
     ) {
         self.maxLease = max(1, maxLease)
         self.minLease = max(1, min(minLease, self.maxLease))
         self.shareDivisor = max(1, shareDivisor)
         self.lowWatermarkPercent = min(100, max(0, lowWatermarkPercent))
         self.emptyPoolRecheckMillis = max(0, emptyPoolRecheckMillis)
+        self.tailPollMillis = max(0, tailPollMillis)
+        self.tailIdleReturnMillis = max(0, tailIdleReturnMillis)
+    }
+
+    /// True when a pool of about `poolRemaining` units is at the tail: leases are down to
+    /// `minLease`, so a slice left idle there may be all another worker is missing.
+    @inline(__always)
+    public func isTail(poolRemaining: Int) -> Bool {
+        poolRemaining / shareDivisor < minLease
     }
 
     /// The lease size to ask for when about `poolRemaining` units are left in the pool.

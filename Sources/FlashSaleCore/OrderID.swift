@@ -70,3 +70,9 @@ struct OrderIDGenerator {
         return OrderID(millis: lastMillis, instance: instance, worker: worker, sequence: sequence)
     }
 }
+
+extension OrderID: FastMapKey {
+    var mixedBits: UInt64 { ByteHash.fold(high ^ 0x9E37_79B9_7F4A_7C15, low ^ 0xC2B2_AE3D_27D4_EB4F) }
+    /// No generated id is all zeros (the first id of a worker has a time or a sequence).
+    static var vacant: OrderID { OrderID(high: 0, low: 0) }
+}

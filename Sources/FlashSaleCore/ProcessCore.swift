@@ -8,6 +8,8 @@ public final class ProcessCore: Sendable {
     public let sales: SaleDirectory
     /// Units held per (sale, SKU, user) and idempotency records.
     public let ledger: BuyerLedger
+    /// Tail signals between workers: "I starve for this SKU while you hold units of it".
+    public let tailDemand = TailDemandBoard()
 
     /// Creates the shared core.
     public init(configuration: CoreConfiguration) {

@@ -8,11 +8,11 @@ extension WorkerShard {
     /// Prefetch: ask for the next lease once the slice is at the low watermark.
     @inline(__always)
     func requestLeaseIfLow(_ s: Int, _ k: Int, now: Int64) {
-        let sku = sales[s].skus[k]
-        guard sku.lease == .idle, !sku.poolKnownEmpty, sku.poolEstimate > 0,
-            sku.slice <= policy.lowWatermark(lastLeaseSize: sku.lastLeaseSize)
+        guard sales[s].skus[k].lease == .idle, !sales[s].skus[k].poolKnownEmpty else { return }
+        let pool = sales[s].skus[k].poolEstimate
+        guard pool > 0, sales[s].skus[k].slice <= policy.lowWatermark(lastLeaseSize: sales[s].skus[k].lastLeaseSize)
         else { return }
-        queueLease(s, k, units: policy.leaseSize(poolRemaining: sku.poolEstimate))
+        queueLease(s, k, units: policy.leaseSize(poolRemaining: pool))
     }
 
     /// True when leases are waiting to be drained.
@@ -54,17 +54,30 @@ extension WorkerShard {
     }
 
     /// The lease script answered: `granted` units now belong to this worker's slice, and
-    /// `poolRemaining` units are left in the pool. Parked purchases of the SKU are decided
-    /// again (collect them with `drainParkedResolutions`).
-    public func leaseGranted(_ handle: SKUHandle, granted: Int, poolRemaining: Int, now: Int64) {
+    /// `poolRemaining` units are left in the pool; `leasedElsewhere` is what the leases of
+    /// the other workers (all nodes) hold when the pool could not cover the lease (0 if not
+    /// reported).
+    /// Parked purchases of the SKU are decided again (collect them with
+    /// `drainParkedResolutions`): while the pool is empty and units are leased elsewhere
+    /// they stay parked (see `pollTail`); with nothing leased elsewhere they are sold out.
+    public func leaseGranted(
+        _ handle: SKUHandle, granted: Int, poolRemaining: Int, leasedElsewhere: Int = 0, now: Int64
+    ) {
         guard let (s, k) = indices(of: handle) else { return }
         let units = max(0, granted)
         sales[s].skus[k].lease = .idle
         sales[s].skus[k].slice += units
         sales[s].skus[k].poolEstimate = max(0, poolRemaining)
         sales[s].skus[k].poolKnownEmpty = poolRemaining <= 0
+        sales[s].skus[k].leasedElsewhere = max(0, leasedElsewhere)
+        // The answer is fresh news of the pool: the next tail poll waits a full interval.
+        sales[s].skus[k].tailPolledAtMillis = now
         if poolRemaining <= 0 { sales[s].skus[k].emptyCheckedAtMillis = now }
-        if units > 0 { sales[s].skus[k].lastLeaseSize = units }
+        if units > 0 {
+            sales[s].skus[k].lastLeaseSize = units
+            // A fresh slice is not idle (see `returnTailSlices`).
+            sales[s].skus[k].lastActivityMillis = max(sales[s].skus[k].lastActivityMillis, now)
+        }
         resolveParked(s, k, now: now)
     }
 
@@ -118,6 +131,54 @@ extension WorkerShard {
                 if let idle = idleForMillis, !ended, now - sku.lastActivityMillis < idle || sku.parkedCount > 0 {
                     continue
                 }
+                sales[s].skus[k].slice = 0
+                sales[s].skus[k].poolEstimate += sku.slice
+                sales[s].skus[k].poolKnownEmpty = false
+                body(LeaseReturn(sku: sku.handle, saleName: sales[s].name, skuName: sku.name, units: sku.slice))
+            }
+        }
+    }
+
+    /// The tail, starving side: for every SKU with purchases parked while no lease is
+    /// queued or in flight (they wait for units leased to other workers), asks for a lease
+    /// again if the last one is `tailPollMillis` old. Call from a timer while `parkedCount`
+    /// is above 0 (e.g. every `tailPollMillis`), then drain the lease requests.
+    public func pollTail(now: Int64) {
+        guard !parked.isEmpty else { return }
+        syncIfNeeded()
+        for s in sales.indices {
+            for k in sales[s].skus.indices {
+                let sku = sales[s].skus[k]
+                guard sku.parkedCount > 0, sku.lease == .idle, now - sku.tailPolledAtMillis >= policy.tailPollMillis
+                else { continue }
+                var wanted = 0
+                for entry in parked where entry.sku == sku.handle { wanted += entry.qty }
+                sales[s].skus[k].tailPolledAtMillis = now
+                queueLease(s, k, units: max(policy.minLease, wanted - sku.slice))
+                process.tailDemand.signal(sku.handle, now: now)
+            }
+        }
+    }
+
+    /// The tail, holding side: takes out the slices another worker may need more, of SKUs
+    /// with no purchase parked here: those a sibling of this process starved for since this
+    /// worker last sold or was granted units (`ProcessCore.tailDemand`), and those whose
+    /// pool is (about) empty (`LeasePolicy.isTail`) that have not sold or been granted units
+    /// for `tailIdleReturnMillis` (for other nodes, which cannot signal). The slice drops
+    /// to 0 at once; `body` must run the return script. Call from housekeeping (e.g. every
+    /// 25 ms): a pass over the SKUs, and a look at the board only once one was signalled.
+    public func returnTailSlices(now: Int64, _ body: (LeaseReturn) -> Void) {
+        syncIfNeeded()
+        let board = process.tailDemand
+        let anyDemand = board.version != 0
+        for s in sales.indices {
+            for k in sales[s].skus.indices {
+                let sku = sales[s].skus[k]
+                guard sku.slice > 0, sku.parkedCount == 0 else { continue }
+                let idleAtTail = (sku.poolKnownEmpty || policy.isTail(poolRemaining: sku.poolEstimate))
+                    && now - sku.lastActivityMillis >= policy.tailIdleReturnMillis
+                guard idleAtTail || (anyDemand && (board.demandedAt(sku.handle) ?? Int64.min) >= sku.lastActivityMillis)
+                else { continue }
                 sales[s].skus[k].slice = 0
                 sales[s].skus[k].poolEstimate += sku.slice
                 sales[s].skus[k].poolKnownEmpty = false

@@ -8,7 +8,7 @@ extension WorkerShard {
     /// Bytes of table storage held for pending orders (dictionary buckets and the queue
     /// ring, not the user/key String heap storage): see docs/core.md for bytes per order.
     public var pendingTableBytes: Int {
-        pending.capacity * (MemoryLayout<OrderID>.stride + MemoryLayout<PendingRecord>.stride)
+        pending.slotCount * (MemoryLayout<OrderID>.stride + MemoryLayout<PendingRecord>.stride)
             + queue.storageCapacity * MemoryLayout<OrderID?>.stride
     }
 
@@ -20,8 +20,13 @@ extension WorkerShard {
     public func drainPendingOrders(maxCount: Int, into batch: inout [PendingOrder]) -> Int {
         var moved = 0
         while moved < maxCount, let id = queue.removeFirst() {
-            guard let record = pending[id] else { continue }
-            batch.append(record.order)
+            guard let record = pending[id], let (s, k) = indices(of: record.sku) else { continue }
+            let qty = Int(record.qty)
+            batch.append(PendingOrder(
+                id: id, sku: record.sku, saleName: sales[s].name, skuName: sales[s].skus[k].name, user: record.user,
+                qty: qty, idempotencyKey: record.idempotencyKey,
+                fingerprint: RequestFingerprint.continuing(sales[s].skus[k].fingerprintBase, qty: qty),
+                createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis))
             moved += 1
         }
         return moved
@@ -37,48 +42,49 @@ extension WorkerShard {
     /// - `.rejected(.lease)` and `.rejected(.other)` -> `.overloaded` (retryable).
     @discardableResult
     public func orderFlushed(_ id: OrderID, outcome: FlushOutcome, now: Int64) -> PurchaseDecision? {
-        guard let record = pending[id] else { return nil }
-        let order = record.order
-        switch outcome {
-        case .confirmed:
-            pending[id] = nil
-            return .reserved(order.reservation)
-        case .retry:
+        if case .retry = outcome {
+            guard pending[id] != nil else { return nil }
             queue.prepend(id)
             return nil
-        case .rejected(let reason):
-            pending[id] = nil
-            var unitsHeld: Int?
-            var replacement: ReservedOrder?
-            var returnsUnits = true
-            let answer: PurchaseDecision
-            switch reason {
-            case .lease:
-                returnsUnits = false
-                answer = .overloaded
-            case .limit(let held):
-                unitsHeld = held
-                answer = .limitExceeded
-            case .idempotency(let existing, let sameBody):
-                if !sameBody {
-                    answer = .idempotencyKeyReused
-                } else if let existing {
-                    replacement = existing
-                    answer = .duplicate(existing)
-                } else {
-                    answer = .overloaded
-                }
-            case .other:
-                answer = .overloaded
-            }
-            ledger.rollback(
-                record.keys, qty: order.qty, idempotency: record.idempotency, fingerprint: order.fingerprint,
-                orderID: id, unitsHeldInRedis: unitsHeld, replacement: replacement, now: now)
-            if returnsUnits, let (s, k) = indices(of: order.sku) {
-                sales[s].skus[k].slice += order.qty
-                resolveParked(s, k, now: now)
-            }
-            return answer
         }
+        guard let record = pending.remove(id) else { return nil }
+        let qty = Int(record.qty)
+        let reservation = ReservedOrder(
+            id: id, sku: record.sku, qty: qty, createdAtMillis: record.createdAtMillis,
+            expiresAtMillis: record.expiresAtMillis)
+        guard case .rejected(let reason) = outcome else { return .reserved(reservation) }
+        var unitsHeld: Int?
+        var replacement: ReservedOrder?
+        var returnsUnits = true
+        let answer: PurchaseDecision
+        switch reason {
+        case .lease:
+            returnsUnits = false
+            answer = .overloaded
+        case .limit(let held):
+            unitsHeld = held
+            answer = .limitExceeded
+        case .idempotency(let existing, let sameBody):
+            if !sameBody {
+                answer = .idempotencyKeyReused
+            } else if let existing {
+                replacement = existing
+                answer = .duplicate(existing)
+            } else {
+                answer = .overloaded
+            }
+        case .other:
+            answer = .overloaded
+        }
+        let indices = indices(of: record.sku)
+        let fingerprint = indices.map { RequestFingerprint.continuing(sales[$0.0].skus[$0.1].fingerprintBase, qty: qty) } ?? 0
+        ledger.rollback(
+            record.keys, qty: qty, idempotency: record.idempotency == .vacant ? nil : record.idempotency,
+            fingerprint: fingerprint, orderID: id, unitsHeldInRedis: unitsHeld, replacement: replacement, now: now)
+        if returnsUnits, let (s, k) = indices {
+            sales[s].skus[k].slice += qty
+            resolveParked(s, k, now: now)
+        }
+        return answer
     }
 }

@@ -36,19 +36,43 @@ extension WorkerShard {
     func decide(
         _ s: Int, _ k: Int, user: String, idempotencyKey: String?, qty: Int, now: Int64, ticket: ParkTicket?
     ) -> PurchaseDecision {
+        guard qty >= 1 else { return .invalidQuantity }
+        let gate = gate(s, k, qty: qty, now: now)
+        // A refusal without a key needs no user bytes at all.
+        if idempotencyKey == nil, case .refuse(let refusal) = gate { return refusal }
         var userText = user
         return userText.withUTF8 { userBytes in
             guard var keyText = idempotencyKey else {
                 return decide(
                     s, k, user: UnsafeRawBufferPointer(userBytes), key: nil, userString: user, keyString: nil, qty: qty,
-                    now: now, ticket: ticket)
+                    now: now, ticket: ticket, gate: gate)
             }
             return keyText.withUTF8 { keyBytes in
                 decide(
                     s, k, user: UnsafeRawBufferPointer(userBytes), key: UnsafeRawBufferPointer(keyBytes),
-                    userString: user, keyString: idempotencyKey, qty: qty, now: now, ticket: ticket)
+                    userString: user, keyString: idempotencyKey, qty: qty, now: now, ticket: ticket, gate: gate)
             }
         }
+    }
+
+    /// What the checks that need neither the user nor the ledger say.
+    enum Gate {
+        case proceed
+        case park
+        case refuse(PurchaseDecision)
+    }
+
+    /// Schedule, static limit, stock (park or sold out), queue room. May queue a lease.
+    @inline(__always)
+    func gate(_ s: Int, _ k: Int, qty: Int, now: Int64) -> Gate {
+        if now < sales[s].startsAtMillis { return .refuse(.saleNotStarted) }
+        if now >= sales[s].endsAtMillis { return .refuse(.saleEnded) }
+        if qty > sales[s].perUserLimit { return .refuse(.limitExceeded) }
+        if qty > sales[s].skus[k].total { return .refuse(.soldOut) }
+        let slice = sales[s].skus[k].slice
+        if slice < qty { return stockWait(s, k, deficit: qty - slice, now: now) ? .park : .refuse(.soldOut) }
+        if pending.count >= pendingCapacity { return .refuse(.overloaded) }
+        return .proceed
     }
 
     /// The decision. Order of checks: quantity, schedule, static limit, stock (park or
@@ -57,30 +81,21 @@ extension WorkerShard {
     /// and the limit and takes the units.
     func decide(
         _ s: Int, _ k: Int, user: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, userString: String?,
-        keyString: String?, qty: Int, now: Int64, ticket: ParkTicket?
+        keyString: String?, qty: Int, now: Int64, ticket: ParkTicket?, gate precomputed: Gate? = nil
     ) -> PurchaseDecision {
         guard qty >= 1 else { return .invalidQuantity }
-        let config = sales[s].config
         let handle = sales[s].skus[k].handle
-
+        let limit = sales[s].perUserLimit
         var refusal: PurchaseDecision?
         var park = false
-        if now < config.startsAtMillis {
-            refusal = .saleNotStarted
-        } else if now >= config.endsAtMillis {
-            refusal = .saleEnded
-        } else if qty > config.perUserLimit {
-            refusal = .limitExceeded
-        } else if qty > sales[s].skus[k].total {
-            refusal = .soldOut
-        } else if sales[s].skus[k].slice < qty {
-            park = stockWait(s, k, deficit: qty - sales[s].skus[k].slice, now: now)
-            if !park { refusal = .soldOut }
-        } else if pending.count >= pendingCapacity {
-            refusal = .overloaded
+        switch precomputed ?? gate(s, k, qty: qty, now: now) {
+        case .proceed: break
+        case .park: park = true
+        case .refuse(let decision): refusal = decision
         }
 
-        let fingerprint = RequestFingerprint.continuing(sales[s].skus[k].fingerprintBase, qty: qty)
+        // Only a request with a key needs it now (drained orders get theirs at drain time).
+        let fingerprint = key == nil ? 0 : RequestFingerprint.continuing(sales[s].skus[k].fingerprintBase, qty: qty)
         if refusal != nil || park {
             if let key {
                 let keys = ledger.keys(user: user, sku: handle)
@@ -103,11 +118,11 @@ extension WorkerShard {
             ledger.idempotencyKey(user: user, userHash: keys.userHash, saleSlot: handle.saleSlot, key: $0)
         }
         let id = ids.next(now: now)
-        let (expiry, overflow) = now.addingReportingOverflow(config.reservationTTLMillis)
+        let (expiry, overflow) = now.addingReportingOverflow(sales[s].reservationTTLMillis)
         let reservation = ReservedOrder(
             id: id, sku: handle, qty: qty, createdAtMillis: now, expiresAtMillis: overflow ? Int64.max : expiry)
         switch ledger.reserve(
-            keys, qty: qty, limit: config.perUserLimit, idempotency: idempotency, fingerprint: fingerprint,
+            keys, qty: qty, limit: limit, idempotency: idempotency, fingerprint: fingerprint,
             order: reservation, now: now)
         {
         case .reserved: break
@@ -118,31 +133,45 @@ extension WorkerShard {
 
         sales[s].skus[k].slice -= qty
         sales[s].skus[k].lastActivityMillis = now
-        let order = PendingOrder(
-            id: id, sku: handle, saleName: sales[s].name, skuName: sales[s].skus[k].name,
-            user: userString ?? String(decoding: user, as: UTF8.self), qty: qty,
-            idempotencyKey: keyString ?? key.map { String(decoding: $0, as: UTF8.self) }, fingerprint: fingerprint,
-            createdAtMillis: now, expiresAtMillis: reservation.expiresAtMillis)
-        pending[id] = PendingRecord(order: order, keys: keys, idempotency: idempotency)
+        pending.set(
+            id,
+            PendingRecord(
+                user: userString ?? String(decoding: user, as: UTF8.self),
+                idempotencyKey: keyString ?? key.map { String(decoding: $0, as: UTF8.self) }, sku: handle,
+                qty: Int32(qty), stripe: Int32(keys.stripe), holding: keys.holding,
+                idempotency: idempotency ?? .vacant, createdAtMillis: now,
+                expiresAtMillis: reservation.expiresAtMillis))
         queue.append(id)
         requestLeaseIfLow(s, k, now: now)
         return .reserved(reservation)
     }
 
     /// The slice cannot cover a purchase: true to park it (a lease is coming or has just
-    /// been asked for), false to answer sold out.
+    /// been asked for, or units leased to other workers may come back), false to answer
+    /// sold out.
     func stockWait(_ s: Int, _ k: Int, deficit: Int, now: Int64) -> Bool {
-        let sku = sales[s].skus[k]
-        if sku.lease != .idle { return true }
-        if sku.poolKnownEmpty || sku.poolEstimate < deficit {
+        if sales[s].skus[k].lease != .idle { return true }
+        let pool = sales[s].skus[k].poolEstimate
+        if sales[s].skus[k].poolKnownEmpty || pool < deficit {
+            // The tail: units idle in a sibling's slice are still for sale. Wait for them
+            // (bounded by the park timeout) and poll the pool (`pollTail`); the sibling
+            // hands them back when it sees the demand or has not sold for a moment.
+            if sales[s].skus[k].leasedElsewhere > 0, pool + sales[s].skus[k].leasedElsewhere >= deficit {
+                process.tailDemand.signal(sales[s].skus[k].handle, now: now)
+                if now - sales[s].skus[k].tailPolledAtMillis >= policy.tailPollMillis {
+                    sales[s].skus[k].tailPolledAtMillis = now
+                    queueLease(s, k, units: max(policy.minLease, deficit))
+                }
+                return true
+            }
             // Probe now and then: cancels, expiries and returned leases refill the pool.
-            if now - sku.emptyCheckedAtMillis >= policy.emptyPoolRecheckMillis {
+            if now - sales[s].skus[k].emptyCheckedAtMillis >= policy.emptyPoolRecheckMillis {
                 sales[s].skus[k].emptyCheckedAtMillis = now
                 queueLease(s, k, units: max(policy.minLease, deficit))
             }
             return false
         }
-        queueLease(s, k, units: max(policy.leaseSize(poolRemaining: sku.poolEstimate), deficit))
+        queueLease(s, k, units: max(policy.leaseSize(poolRemaining: pool), deficit))
         return true
     }
 

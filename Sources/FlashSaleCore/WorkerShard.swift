@@ -26,20 +26,62 @@ struct SKURuntime {
     var lastLeaseSize = 0
     var lastActivityMillis: Int64 = 0
     var parkedCount = 0
+    /// Units leased to other workers (of any node) when a lease last found the pool short
+    /// or emptied it (0 when unknown or when the pool had more): the tail may still sell them.
+    var leasedElsewhere = 0
+    /// Last lease answer, or lease asked for parked purchases waiting at the tail.
+    var tailPolledAtMillis: Int64 = -(1 << 40)
 }
 
 struct SaleRuntime {
     var name: String
     var config: SaleConfig
+    /// Copies of the config's scalars, read on every purchase.
+    var startsAtMillis: Int64
+    var endsAtMillis: Int64
+    var perUserLimit: Int
+    var reservationTTLMillis: Int64
     var skus: [SKURuntime]
     var skuTable: NameTable
 }
 
-/// An order between its decision and Redis's answer.
+/// An order between its decision and Redis's answer: only what the flush and a rollback
+/// need (88 bytes); `PendingOrder` is built from it when the order is drained.
 struct PendingRecord {
-    var order: PendingOrder
-    var keys: BuyerKeys
-    var idempotency: IdempotencyKey?
+    var user: String
+    var idempotencyKey: String?
+    var sku: SKUHandle
+    var qty: Int32
+    var stripe: Int32
+    var holding: UInt64
+    /// `.vacant` when the request had no key.
+    var idempotency: IdempotencyKey
+    var createdAtMillis: Int64
+    var expiresAtMillis: Int64
+
+    var keys: BuyerKeys { BuyerKeys(stripe: Int(stripe), userHash: 0, holding: holding) }
+
+    static let filler = PendingRecord(
+        user: "", idempotencyKey: nil, sku: SKUHandle(saleSlot: 0, skuSlot: 0), qty: 0, stripe: 0, holding: 0,
+        idempotency: .vacant, createdAtMillis: 0, expiresAtMillis: 0)
+}
+
+/// One value stored outside the object that uses it. A class's stored `var` costs a dynamic
+/// exclusivity check (a runtime call) on every access; the hot state of `WorkerShard` is
+/// reached through addressors over these pointers instead, which the shard's single-thread
+/// confinement makes safe.
+struct OutOfLine<Value> {
+    let pointer: UnsafeMutablePointer<Value>
+
+    init(_ value: Value) {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: value)
+    }
+
+    func free() {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
 }
 
 /// A purchase waiting for a lease. Holds Strings: parking is the rare path.
@@ -64,21 +106,65 @@ public final class WorkerShard {
 
     let policy: LeasePolicy
     let ledger: BuyerLedger
-    var ids: OrderIDGenerator
-    var directoryVersion = UInt64.max
-    var sales: [SaleRuntime] = []
-    var saleTable = NameTable()
-
-    var pending: [OrderID: PendingRecord] = [:]
-    var queue: BoundedRing<OrderID>
     let pendingCapacity: Int
-
-    var leaseWanted: [SKUHandle] = []
-    var parked: [ParkedPurchase] = []
-    var resolutions: [(ParkTicket, PurchaseDecision)] = []
     let parkCapacity: Int
     let parkTimeoutMillis: Int64
-    var nextTicket: UInt64 = 1
+
+    private let idsStorage: OutOfLine<OrderIDGenerator>
+    private let directoryVersionStorage = OutOfLine(UInt64.max)
+    private let salesStorage = OutOfLine([SaleRuntime]())
+    private let saleTableStorage = OutOfLine(NameTable())
+    private let pendingStorage: OutOfLine<FastMap<OrderID, PendingRecord>>
+    private let queueStorage: OutOfLine<BoundedRing<OrderID>>
+    private let leaseWantedStorage = OutOfLine([SKUHandle]())
+    private let parkedStorage = OutOfLine([ParkedPurchase]())
+    private let resolutionsStorage = OutOfLine([(ParkTicket, PurchaseDecision)]())
+    private let nextTicketStorage = OutOfLine(UInt64(1))
+
+    var ids: OrderIDGenerator {
+        unsafeAddress { UnsafePointer(idsStorage.pointer) }
+        unsafeMutableAddress { idsStorage.pointer }
+    }
+    var directoryVersion: UInt64 {
+        unsafeAddress { UnsafePointer(directoryVersionStorage.pointer) }
+        unsafeMutableAddress { directoryVersionStorage.pointer }
+    }
+    /// Sales by directory slot.
+    var sales: [SaleRuntime] {
+        unsafeAddress { UnsafePointer(salesStorage.pointer) }
+        unsafeMutableAddress { salesStorage.pointer }
+    }
+    /// Sale name -> slot.
+    var saleTable: NameTable {
+        unsafeAddress { UnsafePointer(saleTableStorage.pointer) }
+        unsafeMutableAddress { saleTableStorage.pointer }
+    }
+    /// Orders decided and not yet answered by Redis.
+    var pending: FastMap<OrderID, PendingRecord> {
+        unsafeAddress { UnsafePointer(pendingStorage.pointer) }
+        unsafeMutableAddress { pendingStorage.pointer }
+    }
+    /// Orders not yet drained, oldest first.
+    var queue: BoundedRing<OrderID> {
+        unsafeAddress { UnsafePointer(queueStorage.pointer) }
+        unsafeMutableAddress { queueStorage.pointer }
+    }
+    var leaseWanted: [SKUHandle] {
+        unsafeAddress { UnsafePointer(leaseWantedStorage.pointer) }
+        unsafeMutableAddress { leaseWantedStorage.pointer }
+    }
+    var parked: [ParkedPurchase] {
+        unsafeAddress { UnsafePointer(parkedStorage.pointer) }
+        unsafeMutableAddress { parkedStorage.pointer }
+    }
+    var resolutions: [(ParkTicket, PurchaseDecision)] {
+        unsafeAddress { UnsafePointer(resolutionsStorage.pointer) }
+        unsafeMutableAddress { resolutionsStorage.pointer }
+    }
+    var nextTicket: UInt64 {
+        unsafeAddress { UnsafePointer(nextTicketStorage.pointer) }
+        unsafeMutableAddress { nextTicketStorage.pointer }
+    }
 
     /// Creates the shard of worker `workerIndex` (0…65535).
     public init(process: ProcessCore, workerIndex: Int) {
@@ -87,15 +173,31 @@ public final class WorkerShard {
         let configuration = process.configuration
         policy = configuration.leasePolicy
         ledger = process.ledger
-        ids = OrderIDGenerator(instance: configuration.instance, worker: UInt16(truncatingIfNeeded: workerIndex))
+        idsStorage = OutOfLine(
+            OrderIDGenerator(instance: configuration.instance, worker: UInt16(truncatingIfNeeded: workerIndex)))
         pendingCapacity = configuration.pendingOrderCapacity
-        queue = BoundedRing(capacity: configuration.pendingOrderCapacity)
-        pending.reserveCapacity(min(configuration.pendingOrderCapacity, 1 << 16))
+        // Starts small and grows to the working set: a table sized for the capacity would
+        // spread the few hundred orders in flight over megabytes and miss the cache.
+        pendingStorage = OutOfLine(FastMap(minimumCapacity: 64, filler: PendingRecord.filler))
+        queueStorage = OutOfLine(BoundedRing(capacity: configuration.pendingOrderCapacity))
         parkCapacity = configuration.parkCapacity
         parkTimeoutMillis = configuration.parkTimeoutMillis
         parked.reserveCapacity(min(parkCapacity, 1024))
         resolutions.reserveCapacity(min(parkCapacity, 1024))
         syncSales()
+    }
+
+    deinit {
+        idsStorage.free()
+        directoryVersionStorage.free()
+        salesStorage.free()
+        saleTableStorage.free()
+        pendingStorage.free()
+        queueStorage.free()
+        leaseWantedStorage.free()
+        parkedStorage.free()
+        resolutionsStorage.free()
+        nextTicketStorage.free()
     }
 
     // MARK: sales
@@ -133,7 +235,9 @@ public final class WorkerShard {
                 skus.append(runtime)
             }
             refreshed.append(SaleRuntime(
-                name: entry.config.name, config: entry.config, skus: skus, skuTable: NameTable(tableEntries)))
+                name: entry.config.name, config: entry.config, startsAtMillis: entry.config.startsAtMillis,
+                endsAtMillis: entry.config.endsAtMillis, perUserLimit: entry.config.perUserLimit,
+                reservationTTLMillis: entry.config.reservationTTLMillis, skus: skus, skuTable: NameTable(tableEntries)))
         }
         sales = refreshed
         saleTable = NameTable(snapshot.entries.map { ($0.config.name, Int($0.slot)) })

@@ -10,7 +10,9 @@ extension HTTPConnection {
 
     func onMessageBegin() -> Int32 {
         request.count = 0
+        request.shrinkIfAbove(16 * 1024)  // give back what one large body took
         headerCount = 0
+        trailerCount = 0
         headerBytes = 0
         urlLength = 0
         bodyStart = 0
@@ -40,15 +42,17 @@ extension HTTPConnection {
     func onHeaderField(_ at: UnsafeRawPointer, _ length: Int) -> Int32 {
         let config = worker.configuration
         if lastCallback != .field {
-            if headerCount >= config.maxHeaderCount {
+            if headerCount + trailerCount >= config.maxHeaderCount {
                 failure = .tooManyHeaders
                 return HTTPConnection.stop
             }
-            if !inTrailers {
+            if inTrailers {
+                trailerCount += 1  // counted against the limits, not kept
+            } else {
                 if headerCount == headerCapacity { growHeaderSlots() }
                 headers[headerCount] = HeaderSlot(nameStart: Int32(request.count), nameLength: 0, valueStart: Int32(request.count), valueLength: 0)
+                headerCount += 1
             }
-            headerCount += 1
             headerBytes += 4  // ": " and CRLF
             valueTerminated = false
             valueEndedAtChunkEnd = false
@@ -85,7 +89,8 @@ extension HTTPConnection {
         if lastCallback == .field {
             // http_parser folds "Name:\r\n value" into the leading whitespace
             // without telling: look back past the whitespace for a line break.
-            if let chunkStart {
+            // (An empty value is reported at the next line's start: skip it.)
+            if length > 0, let chunkStart {
                 var p = at
                 while p > chunkStart {
                     let byte = (p - 1).load(as: UInt8.self)
@@ -157,7 +162,7 @@ extension HTTPConnection {
             return HTTPConnection.stop
         }
         inTrailers = true
-        let chunked = (parser.pointee.flags & 0x04) != 0  // F_CHUNKED
+        let chunked = (parser.pointee.flags & UInt32(F_CHUNKED.rawValue)) != 0
         let length = parser.pointee.content_length
         let config = worker.configuration
         if chunked || (length > 0 && length != UInt64.max) {

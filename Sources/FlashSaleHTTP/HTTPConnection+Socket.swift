@@ -7,20 +7,26 @@ extension HTTPConnection: TCPConnectionDelegate {
     }
 
     func tcpConnection(_ connection: TCPConnection, readEndedWith error: TCPError?) {
+        if error == nil && state == .lingering {
+            // Done draining; let a queued last response finish first.
+            peerClosed = true
+            if !writePending { closeNow() }
+            return
+        }
         guard error == nil, state == .open else {
             closeNow()
             return
         }
         // The peer finished sending: answer what is complete, then close.
         peerClosed = true
-        if phase != .idle { stopParsing() }
-        if !closing { stopParsing() }
+        stopParsing()
         flush()
     }
 
     func tcpConnection(_ connection: TCPConnection, didFinishWriteWith error: TCPError?) {
         writePending = false
         spare.count = 0
+        spare.shrinkIfAbove(256 * 1024)  // give back what one large response took
         if error != nil {
             closeNow()
             return

@@ -31,6 +31,7 @@ final class HTTPConnection {
     var headers: UnsafeMutablePointer<HeaderSlot>
     var headerCapacity: Int
     var headerCount = 0
+    var trailerCount = 0
     var headerBytes = 0
     var urlLength = 0
     var bodyStart = 0

@@ -21,6 +21,18 @@ public final class LoopTurnHook: LoopHandleOwner {
         handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
     }
 
+    /// Creates a stopped hook on `loop`; give it its callback with ``start(_:)``.
+    public convenience init(loop: EventLoop) {
+        self.init(loop: loop) {}
+    }
+
+    /// Replaces the callback and arms the hook.
+    public func start(_ callback: @escaping () -> Void) {
+        guard !isClosing else { return }
+        self.callback = callback
+        start()
+    }
+
     /// Arms the hook (idempotent).
     public func start() {
         guard !isClosing, !isStarted else { return }

@@ -51,6 +51,8 @@ final class ModelHarness {
     struct WorkerModel {
         var slice: [SKUHandle: Int] = [:]
         var pool: [SKUHandle: Int] = [:]
+        /// Units leased to other workers, as the last delivered lease reported.
+        var elsewhere: [SKUHandle: Int] = [:]
         var pending: [OrderID: ModelOrder] = [:]
         var parked: [ParkTicket: Parked] = [:]
         var lastID: OrderID?
@@ -67,7 +69,7 @@ final class ModelHarness {
     var workers: [WorkerModel]
     var holds: [HoldKey: Int] = [:]
     var idem: [IdemKey: (fingerprint: UInt64, order: ReservedOrder)] = [:]
-    var leasesInFlight: [(worker: Int, sku: SKUHandle, granted: Int, poolAfter: Int)] = []
+    var leasesInFlight: [(worker: Int, sku: SKUHandle, granted: Int, poolAfter: Int, elsewhere: Int)] = []
     var flushesInFlight: [(worker: Int, order: PendingOrder)] = []
     var history: [Request] = []
     var reclaimed = false
@@ -146,7 +148,8 @@ final class ModelHarness {
         case 68..<80: try flushOne()
         case 80..<84: try releaseOne()
         case 84..<86: payOne()
-        case 86..<89: returnSlices(worker: w)
+        case 86..<88: returnSlices(worker: w)
+        case 88..<89: tail(worker: w)
         case 89..<92: try expireParked(worker: w)
         case 92..<96:
             now += Int64(rng.int(1...300))
@@ -237,8 +240,9 @@ final class ModelHarness {
             switch decision {
             case .soldOut:
                 let pool = workers[w].pool[info.handle]!
-                if pool >= request.qty - slice {
-                    throw fail("w\(w) \(request): sold out with slice \(slice) while the pool may hold \(pool)")
+                let elsewhere = workers[w].elsewhere[info.handle, default: 0]
+                if pool + elsewhere >= request.qty - slice {
+                    throw fail("w\(w) \(request): sold out with slice \(slice) while the pool may hold \(pool) and other workers \(elsewhere)")
                 }
             case .parked(let newTicket):
                 if let ticket, ticket != newTicket { throw fail("ticket changed") }
@@ -308,8 +312,8 @@ final class ModelHarness {
                 try? takeResolutions(worker: w) { $0.request.sku == request.skuName && $0.request.sale == request.saleName }
             } else {
                 let answer = redis.lease(worker: w, sku: request.sku, units: request.units)
-                leasesInFlight.append((w, request.sku, answer.granted, answer.poolAfter))
-                log.append("w\(w) lease \(request.skuName) want \(request.units) got \(answer.granted) pool \(answer.poolAfter)")
+                leasesInFlight.append((w, request.sku, answer.granted, answer.poolAfter, answer.elsewhere))
+                log.append("w\(w) lease \(request.skuName) want \(request.units) got \(answer.granted) pool \(answer.poolAfter) elsewhere \(answer.elsewhere)")
             }
         }
     }
@@ -317,10 +321,12 @@ final class ModelHarness {
     func deliverLease() throws {
         guard !leasesInFlight.isEmpty else { return }
         let lease = leasesInFlight.remove(at: rng.int(0...(leasesInFlight.count - 1)))
-        shards[lease.worker].leaseGranted(lease.sku, granted: lease.granted, poolRemaining: lease.poolAfter, now: now)
-        log.append("w\(lease.worker) granted \(lease.granted) pool \(lease.poolAfter)")
+        shards[lease.worker].leaseGranted(
+            lease.sku, granted: lease.granted, poolRemaining: lease.poolAfter, leasedElsewhere: lease.elsewhere, now: now)
+        log.append("w\(lease.worker) granted \(lease.granted) pool \(lease.poolAfter) elsewhere \(lease.elsewhere)")
         workers[lease.worker].slice[lease.sku]! += lease.granted
         workers[lease.worker].pool[lease.sku] = lease.poolAfter
+        workers[lease.worker].elsewhere[lease.sku] = lease.elsewhere
         try takeResolutions(worker: lease.worker, forced: nil)
     }
 
@@ -425,6 +431,21 @@ final class ModelHarness {
             workers[w].slice[item.sku]! -= item.units
             workers[w].pool[item.sku]! += item.units
             log.append("w\(w) returned \(item.units) of \(item.skuName)")
+        }
+    }
+
+    /// The tail: poll for parked purchases (queues leases only), then hand back the tail
+    /// slices the core picks. The model mirrors the returns; the choice is checked by the
+    /// example tests and the burst runs.
+    func tail(worker w: Int) {
+        shards[w].pollTail(now: now)
+        var returns: [LeaseReturn] = []
+        shards[w].returnTailSlices(now: now) { returns.append($0) }
+        for item in returns {
+            redis.returnLease(worker: w, sku: item.sku, units: item.units)
+            workers[w].slice[item.sku]! -= item.units
+            workers[w].pool[item.sku]! += item.units
+            log.append("w\(w) tail-returned \(item.units) of \(item.skuName)")
         }
     }
 

@@ -7,7 +7,7 @@ struct ModelTests {
     @Test func randomSequencesMatchTheModel() throws {
         var failures: [String] = []
         var seen: [String: Int] = [:]
-        for seed in TestSeeds.seeds(defaultBase: 0xF1A5_0000, defaultCount: 2000) {
+        for seed in TestSeeds.seeds(defaultBase: 0xF1A5_0000, defaultCount: 1500) {
             do {
                 let harness = try ModelHarness(seed: seed)
                 defer { seen.merge(harness.seen, uniquingKeysWith: +) }

@@ -60,15 +60,17 @@ final class SimulatedRedis: Sendable {
         }
     }
 
-    /// The lease script: take min(pool, units).
-    func lease(worker: Int, sku: SKUHandle, units: Int) -> (granted: Int, poolAfter: Int) {
+    /// The lease script: take min(pool, units); when the pool falls short or is emptied, also what the
+    /// other workers' leases hold.
+    func lease(worker: Int, sku: SKUHandle, units: Int) -> (granted: Int, poolAfter: Int, elsewhere: Int) {
         state.withLock { state in
             var entry = state.skus[sku]!
             let granted = min(entry.pool, units)
             entry.pool -= granted
             entry.leases[worker, default: 0] += granted
             state.skus[sku] = entry
-            return (granted, entry.pool)
+            let elsewhere = granted < units || entry.pool == 0 ? entry.leases.filter { $0.key != worker }.values.reduce(0, +) : 0
+            return (granted, entry.pool, elsewhere)
         }
     }
 

@@ -141,3 +141,23 @@ final class KeepAliveAndPipeliningTests: XCTestCase {
         XCTAssertTrue(client.waitForClose(within: 2))
     }
 }
+
+final class LargeResponseTests: XCTestCase {
+    func testLargeResponsesToASlowReaderArriveWholeAndInOrder() throws {
+        let server = try makeTestServer { $0.workers = 1 }
+        defer {
+            server.shutdown(graceMillis: 1000)
+            server.wait()
+        }
+        let client = try RawClient(port: server.port)
+        // 8 MiB does not fit the socket buffers: the server queues the rest and
+        // pauses reading until the client catches up.
+        client.send("GET /big/8192 HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/after HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(300_000)
+        let big = try client.readResponse()
+        XCTAssertEqual(big.status, 200)
+        XCTAssertEqual(big.body.utf8.count, 8 * 1024 * 1024)
+        XCTAssertTrue(big.body.utf8.enumerated().allSatisfy { $0.element == UInt8(ascii: "a") + UInt8($0.offset % 26) })
+        XCTAssertEqual(try client.readResponse().body, "after")
+    }
+}

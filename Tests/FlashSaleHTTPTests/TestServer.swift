@@ -7,6 +7,7 @@ import FlashSaleLoop
 /// - `GET /echo/{word}` -> 200, body = word
 /// - `GET /delay/{ms}/{word}` -> 200 after `ms` (async, through a loop timer)
 /// - `POST /v1/sales/{sale}/purchases` (JSON) -> 201, body `sale=<sale> body=<body>`
+/// - `GET /big/{kib}` -> 200 with `kib` KiB of a..z
 /// - `PUT /v1/sales/{sale}`, `GET /v1/sales/{sale}` -> 200
 func makeTestServer(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
     var config = HTTPServerConfiguration()
@@ -46,6 +47,12 @@ func testRouter(loop: EventLoop?) -> HTTPRouter {
             body.append(bytes: request.parameter("sale")!.bytes)
             body.append(" body=")
             body.append(bytes: request.body.bytes)
+        }
+    }
+    router.get("/big/{kib}") { request, responder in
+        let kib = request.parameter("kib")!.decimalValue ?? 0
+        responder.respond(.ok, contentType: .plainText) { body in
+            for i in 0..<(kib * 1024) { body.append(byte: UInt8(ascii: "a") + UInt8(i % 26)) }
         }
     }
     router.put("/v1/sales/{sale}", requiresJSON: true) { _, responder in responder.respond(.ok, body: "{}") }

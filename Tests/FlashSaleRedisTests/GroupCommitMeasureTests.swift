@@ -86,7 +86,7 @@ final class GroupCommitMeasureTests: XCTestCase {
 final class MeasureDriver {
     let engine: WorkerPersistence
     let outstanding: Int
-    let observer: LoopTurnObserver
+    let observer: LoopTurnHook
     let poke: LoopTimer
     var waiting = 0
     var next = 0
@@ -98,7 +98,7 @@ final class MeasureDriver {
     init(engine: WorkerPersistence, outstanding: Int) {
         self.engine = engine
         self.outstanding = outstanding
-        observer = LoopTurnObserver(loop: engine.loop)
+        observer = LoopTurnHook(loop: engine.loop)
         poke = LoopTimer(loop: engine.loop)
     }
 

@@ -167,6 +167,36 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(engineAudit(redis).first).isConserved)
     }
 
+    func testRedisKilledMidBurstWithAOFKeepsEveryAcknowledgedOrder() throws {
+        let redis = try RedisServerProcess(appendOnly: true, appendFsync: "always")
+        let engine = EngineFixture(core: engineNewCore(), port: redis.port) { $0.ackTimeoutMillis = 2000 }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.isReady })
+        XCTAssertEqual(try engine.upsert(engineLiveSale(stock: 3000))?.get(), .created)
+        let log = AnswerLog()
+        var sent = 0
+        for round in 0..<20 {
+            engine.buy((0..<100).map { "k\(round)-\($0)" }, log: log)
+            sent += 100
+            if round == 8 { redis.kill9() }
+            if round == 12 { try redis.restart() }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { log.count == sent }, "every purchase is answered")
+        XCTAssertGreaterThan(log.count(where: { $0 == .overloaded }), 0, "overloaded while Redis was gone")
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.isReady }, "reconnects by itself")
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.with { $0.shard.pendingOrderCount } == 0 })
+        let after = log.count
+        engine.buy((0..<100).map { "back-\($0)" }, log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == after + 100 })
+        XCTAssertGreaterThan(log.snapshot.suffix(100).filter { if case .reserved = $0.decision { return true } else { return false } }.count, 0)
+        // Every 201 names an order that survived the kill (AOF, fsync always).
+        try assertConservedAndRecorded(redis, stock: 3000, log: log, exact: false)
+        engine.shutdown()
+        let row = try XCTUnwrap(engineAudit(redis).first)
+        XCTAssertTrue(row.isConserved, "\(row)")
+        XCTAssertEqual(row.leased, 0)
+    }
+
     func testRestartWithSameNodeIDReclaimsStaleLeases() throws {
         let redis = try RedisServerProcess()
         let first = EngineFixture(core: engineNewCore(), port: redis.port, nodeID: "node-r")
@@ -268,5 +298,63 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertGreaterThan(try redis.client().command("TTL", "fs:node:node-a/0").int ?? 0, 0)
         engine.shutdown()
         XCTAssertTrue(try XCTUnwrap(engineAudit(redis).first).isConserved)
+    }
+}
+
+final class WorkerPersistenceNodesTests: XCTestCase {
+    func testTwoNodesShareSalesAndIdempotencyThroughRedis() throws {
+        let redis = try RedisServerProcess()
+        let nodeA = EngineFixture(core: engineNewCore(), port: redis.port, nodeID: "node-a") { $0.saleSyncIntervalMillis = 100 }
+        let nodeB = EngineFixture(core: engineNewCore(), port: redis.port, nodeID: "node-b") { $0.saleSyncIntervalMillis = 100 }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { nodeA.isReady && nodeB.isReady })
+        XCTAssertEqual(try nodeA.upsert(engineLiveSale(stock: 50, limit: 2))?.get(), .created)
+        // Node B learns the sale from fs:sales.
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { nodeB.core.sales.config(sale: "s1") != nil })
+
+        let log = AnswerLog()
+        nodeA.buy(["dave"], key: "k1", log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 1 })
+        let first = try XCTUnwrap(log.reservedOrders.first)
+
+        // The same key and body through the other node: Redis names the first order.
+        nodeB.buy(["dave"], key: "k1", log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 2 })
+        guard case .duplicate(let again) = log.snapshot[1].decision else { return XCTFail("\(log.snapshot[1])") }
+        XCTAssertEqual(again.id, first.id)
+        XCTAssertEqual(again.expiresAtMillis, first.expiresAtMillis)
+
+        // The same key with another body: 422.
+        nodeB.buy(["dave"], qty: 2, key: "k1", log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 3 })
+        XCTAssertEqual(log.snapshot[2].decision, .idempotencyKeyReused)
+
+        XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:buyers:sku1", "dave").int, 1)
+
+        // Erin buys 2 (the limit) through A and cancels one order through B: A's ledger does
+        // not hear of it, but A checks Redis before answering limit_exceeded.
+        nodeA.buy(["erin", "erin"], log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 5 })
+        let erinOrders = log.snapshot.suffix(2).compactMap { if case .reserved(let o) = $0.decision { return o } else { return nil } }
+        XCTAssertEqual(erinOrders.count, 2)
+        // A third in the same turn is refused: her own unflushed orders are not mistaken for stale entries.
+        nodeA.buy(["erin", "erin"], log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 7 })
+        XCTAssertEqual(log.snapshot.suffix(2).map(\.decision), [.limitExceeded, .limitExceeded])
+        let cancelled = nodeB.call { (e: WorkerPersistence, done: @escaping (Result<CancelOutcome, PersistenceError>) -> Void) in
+            e.cancel(orderID: erinOrders[0].id.text, user: "erin", completion: done)
+        }
+        guard case .success(.cancelled)? = cancelled else { return XCTFail("\(String(describing: cancelled))") }
+        nodeA.buy(["erin"], log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 8 })
+        guard case .reserved = log.snapshot[7].decision else { return XCTFail("\(log.snapshot[7])") }
+        XCTAssertEqual(nodeA.stats.limitCorrections, 1)
+        XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:buyers:sku1", "erin").int, 2)
+
+        nodeA.shutdown()
+        nodeB.shutdown()
+        let row = try XCTUnwrap(engineAudit(redis).first)
+        XCTAssertTrue(row.isConserved)
+        XCTAssertEqual(row.reserved, 3)
+        XCTAssertEqual(row.leased, 0)
     }
 }

@@ -45,6 +45,11 @@ public struct PersistenceConfiguration: Sendable {
     public var statsTTLSeconds = 10
     /// Slices unused this long go back to the pool (and ended sales' slices). Default 30 s.
     public var idleSliceReturnMillis: Int64 = 30_000
+    /// Before answering `limit_exceeded`, check the buyer's units in Redis (the local ledger
+    /// does not hear of cancels and expiries run by other nodes). Default true.
+    public var verifiesLimitWithRedis = true
+    /// Most such checks in flight; beyond, `limit_exceeded` is answered from the ledger. Default 256.
+    public var maxLimitChecksInFlight = 256
     /// Shutdown: longest wait for the last flushes and lease returns. Default 5000 ms.
     public var shutdownTimeoutMillis: UInt64 = 5000
 

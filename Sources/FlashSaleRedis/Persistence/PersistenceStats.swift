@@ -35,6 +35,11 @@ public struct PersistenceStats: Sendable, Equatable {
     /// Units handed back: reclaimed at start (node bootstrap) and returned at shutdown.
     public var unitsReclaimed = 0
     public var unitsReturned = 0
+    /// Units handed back at the tail (idle, or a sibling starved), a subset of `unitsReturned`.
+    public var unitsReturnedAtTail = 0
+    /// Local `limit_exceeded` answers checked against Redis, and ledger entries corrected.
+    public var limitChecks = 0
+    public var limitCorrections = 0
     /// Slices set to Redis's lease after a lease reply was lost.
     public var sliceCorrections = 0
     /// Reservations expired by this worker's sweep.

@@ -9,7 +9,9 @@ extension WorkerPersistence {
         let now = EventLoop.wallClockMillis()
         sendLeaseRequests(now: now)
         flushQueuedOrders(now: now)
+        sendLimitChecks()
         deliverParkedResolutions(now: now)
+        armTailPollIfNeeded()
     }
 
     // MARK: leases
@@ -41,7 +43,9 @@ extension WorkerPersistence {
         switch result.map({ try? LeaseOutcome.parse($0) }) {
         case .success(.changed(let change)?):
             stats.unitsLeased += Int(change.units)
-            shard.leaseGranted(handle, granted: Int(change.units), poolRemaining: Int(change.poolAfter), now: now)
+            shard.leaseGranted(
+                handle, granted: Int(change.units), poolRemaining: Int(change.poolAfter),
+                leasedElsewhere: Int(change.leasedElsewhere), now: now)
         case .success(.unknownSKU?):
             // Redis has no pool for it: nothing to sell.
             shard.leaseGranted(handle, granted: 0, poolRemaining: 0, now: now)
@@ -79,26 +83,31 @@ extension WorkerPersistence {
     private func sendFlush(sale: String, orders: [PendingOrder]) {
         var batch: [FlushOrder] = []
         batch.reserveCapacity(orders.count)
+        // What the reply handler needs, without keeping the (larger) pending orders alive.
+        var flushed: [FlushedOrder] = []
+        flushed.reserveCapacity(orders.count)
         for order in orders {
             batch.append(FlushOrder(
                 orderID: order.id.text, sku: order.skuName, user: order.user, quantity: Int64(order.qty),
                 idempotencyKey: order.idempotencyKey, createdAtMillis: order.createdAtMillis,
                 expiresAtMillis: order.expiresAtMillis))
+            flushed.append(FlushedOrder(id: order.id, sku: order.sku, qty: order.qty))
         }
         let call = FlashSaleScripts.flushCall(sale: sale, worker: workerID, orders: batch)
+        batch.removeAll()
         batchesInFlight += 1
         stats.flushes += 1
         stats.maxBatch = max(stats.maxBatch, orders.count)
         batchSizes.record(UInt64(orders.count))
         let sentAt = EventLoop.monotonicNanos()
-        client.evalScript(call.script, keys: call.keys, args: call.arguments) { [unowned self] result in
+        client.run(call) { [unowned self] result in
             self.batchesInFlight -= 1
             self.flushLatency.record((EventLoop.monotonicNanos() - sentAt) / 1000)
-            self.flushAnswered(sale: sale, orders: orders, result)
+            self.flushAnswered(sale: sale, orders: flushed, result)
         }
     }
 
-    private func flushAnswered(sale: String, orders: [PendingOrder], _ result: Result<RedisValue, RedisError>) {
+    private func flushAnswered(sale: String, orders: [FlushedOrder], _ result: Result<RedisValue, RedisError>) {
         let now = EventLoop.wallClockMillis()
         switch result {
         case .success(let reply):
@@ -112,7 +121,7 @@ extension WorkerPersistence {
                 break
             }
             for (index, order) in orders.enumerated() {
-                settle(order, outcome.results[index], now: now)
+                settle(order, sale: sale, outcome.results[index], now: now)
             }
         case .failure(.server):
             // A script error: Redis decided (and refused) the batch.
@@ -130,7 +139,7 @@ extension WorkerPersistence {
         if stopping { continueShutdown() }
     }
 
-    private func settle(_ orders: [PendingOrder], as outcome: FlashSaleCore.FlushOutcome, now: Int64) {
+    private func settle(_ orders: [FlushedOrder], as outcome: FlashSaleCore.FlushOutcome, now: Int64) {
         for order in orders {
             if !uncertainOrders.isEmpty { uncertainOrders.remove(order.id) }
             stats.ordersRejectedByRedis += 1
@@ -140,7 +149,7 @@ extension WorkerPersistence {
         }
     }
 
-    private func settle(_ order: PendingOrder, _ result: FlushOrderResult, now: Int64) {
+    private func settle(_ order: FlushedOrder, sale: String, _ result: FlushOrderResult, now: Int64) {
         if !uncertainOrders.isEmpty { uncertainOrders.remove(order.id) }
         let outcome: FlashSaleCore.FlushOutcome
         switch result {
@@ -153,7 +162,7 @@ extension WorkerPersistence {
             if sameRequest, let id = OrderID(text: existingID) {
                 // Redis has the buyer's first order for this key: answer with it. Its
                 // times come from the id (creation ms) and the sale's reservation TTL.
-                let ttl = process.sales.config(sale: order.saleName)?.reservationTTLMillis ?? 0
+                let ttl = process.sales.config(sale: sale)?.reservationTTLMillis ?? 0
                 let existing = ReservedOrder(
                     id: id, sku: order.sku, qty: order.qty, createdAtMillis: id.millis, expiresAtMillis: id.millis + ttl)
                 outcome = .rejected(.idempotency(existing: existing, sameBody: true))
@@ -239,4 +248,11 @@ extension WorkerPersistence {
             self.deliverParkedResolutions(now: now)
         }
     }
+}
+
+/// One order of a flush in flight: what its reply needs.
+struct FlushedOrder {
+    let id: OrderID
+    let sku: SKUHandle
+    let qty: Int
 }

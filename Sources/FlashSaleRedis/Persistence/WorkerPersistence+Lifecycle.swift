@@ -52,6 +52,8 @@ extension WorkerPersistence {
         }
         if !ackWaiters.isEmpty { expireAckWaiters() }
         reconcileLeasesIfNeeded()
+        sendLimitChecks()
+        if ready, !stopping { returnTailSlices(now: now) }
         if ready, !stopping, loop.nowMillis >= nextIdleReturnAt {
             nextIdleReturnAt = loop.nowMillis + 1000
             returnIdleSlices(now: now)

@@ -16,6 +16,9 @@ extension WorkerPersistence {
         guard isReady else { return answer(.overloaded, completion) }
         let now = EventLoop.wallClockMillis()
         let decision = shard.purchase(sale: sale, sku: sku, user: user, qty: qty, idempotencyKey: idempotencyKey, now: now)
+        if decision == .limitExceeded, shouldVerifyLimit(sale: sale, qty: qty) {
+            return verifyLimit(sale: sale, sku: sku, user: user, qty: qty, idempotencyKey: idempotencyKey, completion)
+        }
         route(decision, completion)
     }
 
@@ -31,6 +34,15 @@ extension WorkerPersistence {
         let decision = shard.purchase(
             saleUTF8: saleUTF8, skuUTF8: skuUTF8, userUTF8: userUTF8, qty: qty,
             idempotencyKeyUTF8: idempotencyKeyUTF8, now: now)
+        if decision == .limitExceeded {
+            // Rare path: Strings only here.
+            let sale = String(decoding: saleUTF8, as: UTF8.self)
+            if shouldVerifyLimit(sale: sale, qty: qty) {
+                return verifyLimit(
+                    sale: sale, sku: String(decoding: skuUTF8, as: UTF8.self), user: String(decoding: userUTF8, as: UTF8.self),
+                    qty: qty, idempotencyKey: idempotencyKeyUTF8.map { String(decoding: $0, as: UTF8.self) }, completion)
+            }
+        }
         route(decision, completion)
     }
 
@@ -105,4 +117,80 @@ extension WorkerPersistence {
         }
         if ackWaiters.isEmpty { ackDeadlines.removeAll() }
     }
+}
+
+extension WorkerPersistence {
+    /// Whether a local `limit_exceeded` is worth checking against Redis: the limit is not
+    /// exceeded by the quantity alone, and few checks are in flight.
+    func shouldVerifyLimit(sale: String, qty: Int) -> Bool {
+        guard configuration.verifiesLimitWithRedis, limitChecksInFlight < configuration.maxLimitChecksInFlight,
+            client.canAcceptCommand, let config = process.sales.config(sale: sale)
+        else { return false }
+        return qty <= config.perUserLimit
+    }
+
+    /// The process's ledger may still count units of orders another node cancelled or
+    /// expired (this process only hears of its own releases). Before answering
+    /// `limit_exceeded`, read the buyer's units in Redis; if Redis allows the purchase,
+    /// correct the ledger (Redis wins) and decide again. The flush re-checks the limit
+    /// atomically, so a stale read can cost a retry, never a unit over the limit.
+    func verifyLimit(
+        sale: String, sku: String, user: String, qty: Int, idempotencyKey: String?,
+        _ completion: @escaping (PurchaseDecision) -> Void
+    ) {
+        limitChecksInFlight += 1
+        stats.limitChecks += 1
+        if limitChecksWaiting.isEmpty { limitChecksWaitingSince = loop.nowMillis }
+        limitChecksWaiting.append(LimitCheck(
+            sale: sale, sku: sku, user: user, qty: qty, idempotencyKey: idempotencyKey, completion: completion))
+    }
+
+    /// Sends the waiting limit checks once this worker's queue is flushed, so the read
+    /// comes after every order this worker decided (same connection, in order): a buyer's
+    /// own unflushed order is never mistaken for a stale ledger entry.
+    func sendLimitChecks() {
+        // Under sustained load the queue may never be empty: then send after 50 ms anyway.
+        guard !limitChecksWaiting.isEmpty,
+            shard.queuedOrderCount == 0 || !client.canAcceptCommand || loop.nowMillis >= limitChecksWaitingSince + 50
+        else { return }
+        let checks = limitChecksWaiting
+        limitChecksWaiting.removeAll()
+        for check in checks {
+            guard client.canAcceptCommand else {
+                limitChecksInFlight -= 1
+                answer(.limitExceeded, check.completion)
+                continue
+            }
+            client.send(["HGET", FlashSaleKeys(sale: check.sale).buyers(check.sku), check.user]) { [unowned self] result in
+                self.limitChecksInFlight -= 1
+                self.limitChecked(check, result)
+            }
+        }
+    }
+
+    private func limitChecked(_ check: LimitCheck, _ result: Result<RedisValue, RedisError>) {
+        guard case .success(let value) = result, let config = process.sales.config(sale: check.sale),
+            let handle = shard.skuHandle(sale: check.sale, sku: check.sku), !stopping
+        else { return answer(.limitExceeded, check.completion) }
+        let held = Int(value.int ?? 0)
+        guard held + check.qty <= config.perUserLimit, held < process.ledger.unitsHeld(sku: handle, user: check.user) else {
+            return answer(.limitExceeded, check.completion)
+        }
+        stats.limitCorrections += 1
+        process.ledger.setUnitsHeld(held, sku: handle, user: check.user)
+        let decision = shard.purchase(
+            sale: check.sale, sku: check.sku, user: check.user, qty: check.qty, idempotencyKey: check.idempotencyKey,
+            now: EventLoop.wallClockMillis())
+        route(decision, check.completion)
+    }
+}
+
+/// A local `limit_exceeded` waiting to be checked against Redis.
+struct LimitCheck {
+    let sale: String
+    let sku: String
+    let user: String
+    let qty: Int
+    let idempotencyKey: String?
+    let completion: (PurchaseDecision) -> Void
 }

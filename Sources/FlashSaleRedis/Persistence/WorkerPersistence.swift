@@ -49,6 +49,9 @@ public final class WorkerPersistence {
     var batchScratch: [PendingOrder] = []
     var batchesInFlight = 0
     var leasesInFlight = 0
+    var limitChecksInFlight = 0
+    var limitChecksWaiting: [LimitCheck] = []
+    var limitChecksWaitingSince: UInt64 = 0
     var leaseReconcileNeeded = false
     var reconcileInFlight = false
     /// Orders whose flush failed with an unknown outcome (they may be in Redis).
@@ -64,11 +67,13 @@ public final class WorkerPersistence {
     var saleRevisions: [String: String] = [:]
     var nextIdleReturnAt: UInt64 = 0
 
-    let turnObserver: LoopTurnObserver
+    let turnHook: LoopTurnHook
     let housekeepingTimer: LoopTimer
     let statsTimer: LoopTimer
     let sweepTimer: LoopTimer
     let saleSyncTimer: LoopTimer
+    /// Re-asks for leases while purchases wait at the tail (armed only then).
+    let tailPollTimer: LoopTimer
 
     /// Creates the engine for `shard` on `loop` (call on the loop thread), with its own
     /// Redis client. Nothing happens until ``start()``.
@@ -82,11 +87,12 @@ public final class WorkerPersistence {
             redis.scripts.append(script)
         }
         client = RedisClient(loop: loop, configuration: redis)
-        turnObserver = LoopTurnObserver(loop: loop)
+        turnHook = LoopTurnHook(loop: loop)
         housekeepingTimer = LoopTimer(loop: loop)
         statsTimer = LoopTimer(loop: loop)
         sweepTimer = LoopTimer(loop: loop)
         saleSyncTimer = LoopTimer(loop: loop)
+        tailPollTimer = LoopTimer(loop: loop)
         batchScratch.reserveCapacity(configuration.maxBatchSize)
     }
 
@@ -98,7 +104,7 @@ public final class WorkerPersistence {
         started = true
         client.onHealthChange = { [unowned self] health, _ in self.clientHealthChanged(health) }
         client.start()
-        turnObserver.start { [unowned self] in self.afterTurn() }
+        turnHook.start { [unowned self] in self.afterTurn() }
         housekeepingTimer.start(afterMillis: configuration.housekeepingMillis, repeatMillis: configuration.housekeepingMillis) {
             [unowned self] in self.housekeeping()
         }
@@ -161,12 +167,16 @@ public final class WorkerPersistence {
         for (_, waiter) in waiters { waiter.answer(.overloaded, stats: &stats) }
         let parked = parkedWaiters
         parkedWaiters.removeAll()
-        for (_, completion) in parked { completion(.overloaded) }
-        turnObserver.close()
+        for (_, completion) in parked { answer(.overloaded, completion) }
+        let checks = limitChecksWaiting
+        limitChecksWaiting.removeAll()
+        for check in checks { answer(.limitExceeded, check.completion) }
+        turnHook.close()
         housekeepingTimer.close()
         statsTimer.close()
         sweepTimer.close()
         saleSyncTimer.close()
+        tailPollTimer.close()
         client.close()
         let completion = shutdownCompletion
         shutdownCompletion = nil

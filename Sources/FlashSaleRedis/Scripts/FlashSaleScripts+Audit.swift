@@ -47,7 +47,7 @@ public struct SKUAudit: Sendable, Equatable {
     public static func parse(_ reply: RedisValue) throws -> [SKUAudit] {
         let script = FlashSaleScripts.audit
         var rows: [SKUAudit] = []
-        for row in try reply.checked(script).elements {
+        for row in try reply.checkedScriptReply(script).elements {
             let f = row.elements
             guard f.count == 9, let sku = f[0].string else {
                 throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)

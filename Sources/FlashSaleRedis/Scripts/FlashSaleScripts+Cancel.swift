@@ -13,7 +13,7 @@ public enum CancelOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.cancel`.
     public static func parse(_ reply: RedisValue) throws -> CancelOutcome {
         let script = FlashSaleScripts.cancel
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         switch items.first?.string {
         case "cancelled":
             if let order = ReleasedOrder.parse(items, at: 1) { return .cancelled(order) }

@@ -14,7 +14,7 @@ public struct SweepOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.expirySweep`.
     public static func parse(_ reply: RedisValue) throws -> SweepOutcome {
         let script = FlashSaleScripts.expirySweep
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         guard let more = items.first?.int, (items.count - 1) % 4 == 0 else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
         }
@@ -49,7 +49,7 @@ extension FlashSaleScripts {
     /// Reply: `{more (0|1), id, sku, user, qty, id, sku, user, qty, …}`. An expiry entry
     /// whose order is no longer reserved is dropped without counting.
     public static let expirySweep = RedisScript(name: "expiry_sweep", source: releaseLua + #"""
-        local prefix, now, limit, cap = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+        local prefix, now, limit, cap = ARGV[1], ARGV[2], math.max(1, math.floor(tonumber(ARGV[3]) or 1)), ARGV[4]
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
         local out = {0}
         if #due >= limit then out[1] = 1 end

@@ -36,7 +36,7 @@ public enum FlushRejection: String, Sendable, Equatable {
     case lease
     /// The buyer would hold more than `per_user_limit` units of the SKU.
     case limit
-    /// Malformed order (quantity < 1, or a SKU missing from the call).
+    /// Malformed order (quantity not an integer >= 1, a bad SKU index or `expires_at`).
     case invalid
 }
 
@@ -73,20 +73,37 @@ public struct FlushOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.flush`.
     public static func parse(_ reply: RedisValue) throws -> FlushOutcome {
         let script = FlashSaleScripts.flush
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         if items.count == 1, items[0].string == "no_sale" {
             return FlushOutcome(results: [], leasesAfter: [:], saleFound: false)
         }
-        guard items.count == 2 else { throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply) }
+        guard items.count == 3, let codes = items[0].string else {
+            throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
+        }
+        let priorIDs = items[1].elements
+        var nextPrior = 0
         var results: [FlushOrderResult] = []
-        results.reserveCapacity(items[0].elements.count)
-        for item in items[0].elements {
-            guard let code = item.string, let result = parseCode(code) else {
+        results.reserveCapacity(codes.utf8.count)
+        for code in codes.utf8 {
+            let result: FlushOrderResult
+            switch code {
+            case UInt8(ascii: "o"): result = .recorded
+            case UInt8(ascii: "d"): result = .alreadyRecorded
+            case UInt8(ascii: "l"): result = .rejected(.lease)
+            case UInt8(ascii: "L"): result = .rejected(.limit)
+            case UInt8(ascii: "i"): result = .rejected(.invalid)
+            case UInt8(ascii: "k"), UInt8(ascii: "K"):
+                guard nextPrior < priorIDs.count, let id = priorIDs[nextPrior].string else {
+                    throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
+                }
+                nextPrior += 1
+                result = .duplicate(existingOrderID: id, sameRequest: code == UInt8(ascii: "k"))
+            default:
                 throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
             }
             results.append(result)
         }
-        let pairs = items[1].elements
+        let pairs = items[2].elements
         var leases: [String: Int64] = [:]
         var index = 0
         while index + 1 < pairs.count {
@@ -97,24 +114,6 @@ public struct FlushOutcome: Sendable, Equatable {
             index += 2
         }
         return FlushOutcome(results: results, leasesAfter: leases, saleFound: true)
-    }
-
-    private static func parseCode(_ code: String) -> FlushOrderResult? {
-        switch code {
-        case "ok": return .recorded
-        case "dup": return .alreadyRecorded
-        case "lease": return .rejected(.lease)
-        case "limit": return .rejected(.limit)
-        case "invalid": return .rejected(.invalid)
-        default:
-            // "idem:<id>" (same sku and qty) or "idem_conflict:<id>".
-            guard let colon = code.utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-            let tag = code[..<colon]
-            let id = String(code[code.index(after: colon)...])
-            if tag == "idem" { return .duplicate(existingOrderID: id, sameRequest: true) }
-            if tag == "idem_conflict" { return .duplicate(existingOrderID: id, sameRequest: false) }
-            return nil
-        }
     }
 }
 
@@ -162,12 +161,18 @@ extension FlashSaleScripts {
     /// ARGV: sale id, worker id, nsku, norders, events cap, nsku SKU names, then per order
     /// 7 values: id, sku index (1-based), user, qty, idempotency key (`""` = none),
     /// created_at, expires_at.
-    /// Per order, in this order: an existing order hash → `dup`; a known idempotency key →
-    /// `idem:<id>` / `idem_conflict:<id>`; lease < qty → `lease`; held + qty > limit →
-    /// `limit`; else recorded (`ok`): order hash, buyer units, idem entry, expiry entry,
-    /// `reserved` event, and (once per SKU) lease and counts. A refused order writes only
-    /// its `rejected_<reason>` counter.
-    /// Reply: `{{code…}, {sku, lease_after, …}}`, or `{no_sale}`.
+    /// Per order, in this order: an existing order hash → `d` (dup); a known idempotency
+    /// key → `k` (same sku and qty) / `K` (conflict); lease < qty → `l`; held + qty >
+    /// per_user_limit → `L`; else recorded (`o`): order hash, buyer units, idem entry,
+    /// expiry entry, `reserved` event, and once per batch the leases, counts, expiry
+    /// `ZADD` and stream trim. A refused order leaves only its `rejected_<reason>` count.
+    /// Reply: `{codes, {existing id per k/K, in order}, {sku, lease_after, …}}` where
+    /// `codes` is one character per order; or `{no_sale}`.
+    ///
+    /// Lean on purpose (it is the hot path): one `EXISTS` over all order keys (a retried
+    /// batch alone pays a per-order check), the buyer's units taken with one `HINCRBY`
+    /// (undone within the script when over the limit), the lease kept in a Lua local,
+    /// one `ZADD` and one `XTRIM` per batch, per-order codes as one string.
     public static let flush = RedisScript(name: "flush", source: #"""
         local limit = redis.call('HGET', KEYS[1], 'per_user_limit')
         if not limit then return {'no_sale'} end
@@ -176,19 +181,27 @@ extension FlashSaleScripts {
         local nsku, n, cap = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
         local idem, expiry, events = KEYS[2], KEYS[3], KEYS[4]
         local prefix = string.sub(KEYS[1], 1, -5)
+        local okeys = 4 + 3 * nsku
+        local retried = false
+        for i = 1, n, 1000 do
+          if redis.call('EXISTS', unpack(KEYS, okeys + i, okeys + math.min(i + 999, n))) > 0 then retried = true end
+        end
         local skus, lease, used, rej = {}, {}, {}, {}
         for i = 1, nsku do skus[i] = ARGV[5 + i] end
-        local results, zadd = {}, {}
-        local a, okeys = 5 + nsku, 4 + 3 * nsku
+        local codes, prior_ids, zadd, recorded = {}, {}, {}, 0
+        local a = 5 + nsku
         for o = 1, n do
           local id, si, user, qs, key = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
           local created, expires = ARGV[a + 6], ARGV[a + 7]
           a = a + 7
           local okey, qty, r = KEYS[okeys + o], tonumber(qs), nil
-          if not qty or qty < 1 or not si or si < 1 or si > nsku then
-            r = 'invalid'
-          elseif redis.call('EXISTS', okey) == 1 then
-            r = 'dup'
+          -- Validate everything a later write could choke on: a Lua error after some
+          -- writes would leave them in place.
+          if not qty or qty < 1 or qty % 1 ~= 0 or not si or si < 1 or si > nsku or si % 1 ~= 0
+            or not string.find(expires, '^%d+$') then
+            r = 'i'
+          elseif retried and redis.call('EXISTS', okey) == 1 then
+            r = 'd'
           else
             local k, field = 2 + 3 * si, nil
             if key ~= '' then
@@ -196,7 +209,8 @@ extension FlashSaleScripts {
               local prior = redis.call('HGET', idem, field)
               if prior then
                 local p = redis.call('HMGET', prefix .. 'order:' .. prior, 'sku', 'qty')
-                if p[1] == skus[si] and tonumber(p[2]) == qty then r = 'idem:' .. prior else r = 'idem_conflict:' .. prior end
+                if p[1] == skus[si] and tonumber(p[2]) == qty then r = 'k' else r = 'K' end
+                prior_ids[#prior_ids + 1] = prior
               end
             end
             if not r then
@@ -206,34 +220,48 @@ extension FlashSaleScripts {
                 lease[si] = have
               end
               if have < qty then
-                r = 'lease'
-              elseif limit > 0 and tonumber(redis.call('HGET', KEYS[k + 2], user) or '0') + qty > limit then
-                r = 'limit'
+                r = 'l'
               else
-                lease[si] = have - qty
-                used[si] = (used[si] or 0) + qty
-                redis.call('HSET', okey, 'id', id, 'sale', sale, 'sku', skus[si], 'user', user, 'qty', qs,
-                  'status', 'reserved', 'created_at', created, 'expires_at', expires, 'worker', worker, 'idem', key)
-                redis.call('HINCRBY', KEYS[k + 2], user, qty)
-                if field then redis.call('HSET', idem, field, id) end
-                zadd[#zadd + 1] = expires
-                zadd[#zadd + 1] = id
-                redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'type', 'reserved', 'order', id,
-                  'sku', skus[si], 'user', user, 'qty', qs, 'at', created)
-                r = 'ok'
+                local buyers = KEYS[k + 2]
+                local held = redis.call('HINCRBY', buyers, user, qs)
+                if limit > 0 and held > limit then
+                  if held == qty then redis.call('HDEL', buyers, user) else redis.call('HINCRBY', buyers, user, -qty) end
+                  r = 'L'
+                else
+                  lease[si] = have - qty
+                  used[si] = (used[si] or 0) + qty
+                  if field then
+                    redis.call('HSET', okey, 'id', id, 'sale', sale, 'sku', skus[si], 'user', user, 'qty', qs,
+                      'status', 'reserved', 'created_at', created, 'expires_at', expires, 'worker', worker, 'idem', key)
+                    redis.call('HSET', idem, field, id)
+                  else
+                    redis.call('HSET', okey, 'id', id, 'sale', sale, 'sku', skus[si], 'user', user, 'qty', qs,
+                      'status', 'reserved', 'created_at', created, 'expires_at', expires, 'worker', worker)
+                  end
+                  zadd[#zadd + 1] = expires
+                  zadd[#zadd + 1] = id
+                  redis.call('XADD', events, '*', 'type', 'reserved', 'order', id, 'sku', skus[si], 'user', user,
+                    'qty', qs, 'at', created)
+                  recorded = recorded + 1
+                  r = 'o'
+                end
               end
             end
           end
-          if r == 'lease' or r == 'limit' or (r == 'invalid' and si and si >= 1 and si <= nsku) then
+          if r == 'l' or r == 'L' or (r == 'i' and si and si >= 1 and si <= nsku and si % 1 == 0) then
             local t = rej[si]
             if not t then t = {}; rej[si] = t end
             t[r] = (t[r] or 0) + 1
           end
-          results[o] = r
+          codes[o] = r
         end
-        for i = 1, #zadd, 1000 do
-          redis.call('ZADD', expiry, unpack(zadd, i, math.min(i + 999, #zadd)))
+        if recorded > 0 then
+          for i = 1, #zadd, 1000 do
+            redis.call('ZADD', expiry, unpack(zadd, i, math.min(i + 999, #zadd)))
+          end
+          redis.call('XTRIM', events, 'MAXLEN', '~', cap)
         end
+        local reasons = {l = 'rejected_lease', L = 'rejected_limit', i = 'rejected_invalid'}
         local after = {}
         for i = 1, nsku do
           local k = 2 + 3 * i
@@ -242,13 +270,13 @@ extension FlashSaleScripts {
             redis.call('HINCRBY', KEYS[k + 1], 'reserved', used[i])
           end
           if rej[i] then
-            for reason, c in pairs(rej[i]) do redis.call('HINCRBY', KEYS[k + 1], 'rejected_' .. reason, c) end
+            for code, c in pairs(rej[i]) do redis.call('HINCRBY', KEYS[k + 1], reasons[code], c) end
           end
           if lease[i] then
             after[#after + 1] = skus[i]
             after[#after + 1] = lease[i]
           end
         end
-        return {results, after}
+        return {table.concat(codes), prior_ids, after}
         """#)
 }

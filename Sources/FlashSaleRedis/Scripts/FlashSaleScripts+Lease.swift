@@ -6,12 +6,17 @@ public struct LeaseChange: Sendable, Equatable {
     public let poolAfter: Int64
     /// The worker's lease (`fs:{S}:leases:{sku}` field) after the move.
     public let heldAfter: Int64
+    /// `lease` only, when the pool could not cover the request or is empty after it: what
+    /// the other workers' leases hold (Σ leases − `heldAfter`), i.e. units that may still come back to the pool
+    /// at the tail. 0 otherwise (and always for `leaseReturn`).
+    public let leasedElsewhere: Int64
 
     /// Creates a lease change.
-    public init(units: Int64, poolAfter: Int64, heldAfter: Int64) {
+    public init(units: Int64, poolAfter: Int64, heldAfter: Int64, leasedElsewhere: Int64 = 0) {
         self.units = units
         self.poolAfter = poolAfter
         self.heldAfter = heldAfter
+        self.leasedElsewhere = leasedElsewhere
     }
 }
 
@@ -24,12 +29,15 @@ public enum LeaseOutcome: Sendable, Equatable {
 
     /// Parses the reply of `FlashSaleScripts.lease` or `FlashSaleScripts.leaseReturn`.
     public static func parse(_ reply: RedisValue, script: RedisScript = FlashSaleScripts.lease) throws -> LeaseOutcome {
-        let items = try reply.checked(script).elements
-        guard items.count == 3, let units = items[0].int, let pool = items[1].int, let held = items[2].int else {
+        let items = try reply.checkedScriptReply(script).elements
+        guard items.count == 3 || items.count == 4, let units = items[0].int, let pool = items[1].int,
+            let held = items[2].int
+        else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
         }
         if units < 0 { return .unknownSKU }
-        return .changed(LeaseChange(units: units, poolAfter: pool, heldAfter: held))
+        let elsewhere = items.count == 4 ? max(0, items[3].int ?? 0) : 0
+        return .changed(LeaseChange(units: units, poolAfter: pool, heldAfter: held, leasedElsewhere: elsewhere))
     }
 }
 
@@ -53,7 +61,10 @@ extension FlashSaleScripts {
     /// Leases stock to a worker.
     ///
     /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`. ARGV: worker id, want.
-    /// Reply: `{granted, pool_after, held_after}`; `{-1, 0, 0}` when the pool key is missing.
+    /// Reply: `{granted, pool_after, held_after, leased_elsewhere}`; `{-1, 0, 0}` when the
+    /// pool key is missing. `leased_elsewhere` (Σ leases of the other workers) is summed
+    /// only at the tail, when the pool could not cover `want` or is empty after the grant,
+    /// else 0: the worker then waits for those units instead of answering sold out.
     public static let lease = RedisScript(name: "lease", source: #"""
         local pool = redis.call('GET', KEYS[1])
         if not pool then return {-1, 0, 0} end
@@ -61,11 +72,19 @@ extension FlashSaleScripts {
         local want = tonumber(ARGV[2]) or 0
         local granted = want
         if pool < granted then granted = pool end
+        local held
         if granted <= 0 then
-          return {0, pool, tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')}
+          held = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+        else
+          pool = redis.call('DECRBY', KEYS[1], granted)
+          held = redis.call('HINCRBY', KEYS[2], ARGV[1], granted)
         end
-        pool = redis.call('DECRBY', KEYS[1], granted)
-        return {granted, pool, redis.call('HINCRBY', KEYS[2], ARGV[1], granted)}
+        local elsewhere = 0
+        if granted < want or pool <= 0 then
+          for _, v in ipairs(redis.call('HVALS', KEYS[2])) do elsewhere = elsewhere + (tonumber(v) or 0) end
+          elsewhere = elsewhere - held
+        end
+        return {granted, pool, held, elsewhere}
         """#)
 
     /// Returns leased units to the pool.

@@ -15,7 +15,7 @@ public enum PayOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.pay`.
     public static func parse(_ reply: RedisValue) throws -> PayOutcome {
         let script = FlashSaleScripts.pay
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         switch items.first?.string {
         case "paid":
             if let order = ReleasedOrder.parse(items, at: 1) {

@@ -11,7 +11,7 @@ public struct ReclaimOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.reclaim`.
     public static func parse(_ reply: RedisValue) throws -> ReclaimOutcome {
         let script = FlashSaleScripts.reclaim
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         guard items.count % 2 == 0 else { throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply) }
         var returned: [String: Int64] = [:]
         var index = 0

@@ -62,7 +62,7 @@ public enum SaleUpsertOutcome: Sendable, Equatable {
     /// Parses the reply of `FlashSaleScripts.saleUpsert`.
     public static func parse(_ reply: RedisValue) throws -> SaleUpsertOutcome {
         let script = FlashSaleScripts.saleUpsert
-        let items = try reply.checked(script).elements
+        let items = try reply.checkedScriptReply(script).elements
         let code = items.first?.string
         let detail = items.count > 1 ? items[1].string : nil
         switch (code, detail) {

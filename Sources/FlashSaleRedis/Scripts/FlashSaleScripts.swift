@@ -15,7 +15,7 @@ public enum FlashSaleScripts {
 
 extension RedisValue {
     /// Throws for an error reply, so parsers can pattern-match the rest.
-    func checked(_ script: RedisScript) throws -> RedisValue {
+    func checkedScriptReply(_ script: RedisScript) throws -> RedisValue {
         if case .error(let message) = self {
             throw FlashSaleScriptError.redisError(script: script.name, message: message)
         }

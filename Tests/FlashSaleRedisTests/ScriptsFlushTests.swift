@@ -1,0 +1,177 @@
+import FlashSaleRedis
+import TestSupport
+import XCTest
+
+final class ScriptsFlushTests: XCTestCase {
+    /// Every key of the sale with its full content (counters' `rejected_*` left out),
+    /// to prove that refused orders leave nothing behind.
+    private func dumpSale(_ redis: BlockingRedis, _ sale: ScriptsTestSale) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for key in try redis.command("KEYS", sale.keys.prefix + "*").elements.compactMap(\.string) {
+            switch try redis.command("TYPE", key).string {
+            case "string": out[key] = try redis.command("GET", key).string
+            case "hash":
+                let hash = try redis.command("HGETALL", key).hash.filter { !$0.key.hasPrefix("rejected_") }
+                out[key] = hash.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            case "zset": out[key] = "\(try redis.command("ZRANGE", key, "0", "-1", "WITHSCORES"))"
+            case "stream": out[key] = "\(try redis.command("XRANGE", key, "-", "+"))"
+            case let other: out[key] = "type \(other ?? "?")"
+            }
+        }
+        return out
+    }
+
+    private func flush(_ redis: BlockingRedis, worker: String, _ orders: [FlushOrder], sale: String = "s1") throws -> FlushOutcome {
+        try FlushOutcome.parse(redis.runScript(FlashSaleScripts.flushCall(sale: sale, worker: worker, orders: orders)))
+    }
+
+    func testBatchWithBadOrdersRejectsEachAndRecordsNothingPartial() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10, "b": 5], perUserLimit: 2)
+        try sale.create(on: redis)
+        let w = "n1/0"
+        _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: w, want: 4))
+        _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "b", worker: w, want: 2))
+        _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n1/1", want: 1))
+
+        let first = [
+            sale.order("o1", sku: "a", user: "u1", key: "k1"),
+            sale.order("o2", sku: "a", user: "u2", qty: 2),
+            sale.order("o3", sku: "b", user: "u1"),
+        ]
+        let one = try flush(redis, worker: w, first)
+        XCTAssertEqual(one.results, [.recorded, .recorded, .recorded])
+        XCTAssertEqual(one.leasesAfter, ["a": 1, "b": 1])
+        try scriptsCheckInvariants(redis, sale: sale)
+
+        // A retried batch (the reply was lost) records nothing twice.
+        let before = try dumpSale(redis, sale)
+        XCTAssertEqual(try flush(redis, worker: w, first).results, [.alreadyRecorded, .alreadyRecorded, .alreadyRecorded])
+        XCTAssertEqual(try dumpSale(redis, sale), before)
+
+        let second = [
+            sale.order("p1", sku: "a", user: "u3", qty: 2),          // lease a holds 1
+            sale.order("p2", sku: "a", user: "u1", key: "k1"),       // same key, same request
+            sale.order("p3", sku: "a", user: "u1", qty: 2, key: "k1"), // same key, other request
+            sale.order("p4", sku: "a", user: "u2"),                  // u2 holds 2 = limit
+            sale.order("p5", sku: "b", user: "u4"),
+            sale.order("p6", sku: "a", user: "u5", key: "k5"),       // the last unit of lease a
+            sale.order("p7", sku: "a", user: "u6"),                  // lease a is empty now
+            sale.order("o2", sku: "a", user: "u2", qty: 2),          // recorded earlier
+            sale.order("p8", sku: "b", user: "u5", qty: 0),
+            sale.order("p9", sku: "b", user: "u4", qty: 2),          // lease b is empty
+            sale.order("p10", sku: "a", user: "u5", key: "k5"),      // key used earlier in this batch
+        ]
+        let two = try flush(redis, worker: w, second)
+        XCTAssertEqual(two.results, [
+            .rejected(.lease), .duplicate(existingOrderID: "o1", sameRequest: true),
+            .duplicate(existingOrderID: "o1", sameRequest: false), .rejected(.limit), .recorded, .recorded,
+            .rejected(.lease), .alreadyRecorded, .rejected(.invalid), .rejected(.lease),
+            .duplicate(existingOrderID: "p6", sameRequest: true),
+        ])
+        XCTAssertEqual(two.leasesAfter, ["a": 0, "b": 0])
+
+        for id in ["p1", "p2", "p3", "p4", "p7", "p8", "p9", "p10"] {
+            XCTAssertEqual(try redis.command("EXISTS", sale.keys.order(id)).int, 0, "\(id) must leave no order")
+        }
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.order("p6")).hash, [
+            "id": "p6", "sale": "s1", "sku": "a", "user": "u5", "qty": "1", "status": "reserved",
+            "created_at": String(ScriptsTestSale.now), "expires_at": String(ScriptsTestSale.now + 600_000),
+            "worker": w, "idem": "k5",
+        ])
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.idempotency).hash, [
+            FlashSaleKeys.idempotencyField(user: "u1", key: "k1"): "o1",
+            FlashSaleKeys.idempotencyField(user: "u5", key: "k5"): "p6",
+        ])
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.buyers("a")).hash, ["u1": "1", "u2": "2", "u5": "1"])
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.buyers("b")).hash, ["u1": "1", "u4": "1"])
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.leases("a")).hash, ["n1/1": "1"], "an empty lease is deleted")
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.leases("b")).hash, [:])
+        let countsA = try redis.command("HGETALL", sale.keys.counts("a")).hash
+        XCTAssertEqual(countsA["reserved"], "4")
+        XCTAssertEqual(countsA["rejected_lease"], "2")
+        XCTAssertEqual(countsA["rejected_limit"], "1")
+        XCTAssertNil(countsA["rejected_invalid"])
+        let countsB = try redis.command("HGETALL", sale.keys.counts("b")).hash
+        XCTAssertEqual(countsB["reserved"], "2")
+        XCTAssertEqual(countsB["rejected_lease"], "1")
+        XCTAssertEqual(countsB["rejected_invalid"], "1")
+        XCTAssertEqual(try redis.command("XLEN", sale.keys.events).int, 5)
+        let last = try redis.command("XREVRANGE", sale.keys.events, "+", "-", "COUNT", "1").elements[0].elements[1].hash
+        XCTAssertEqual(last, ["type": "reserved", "order": "p6", "sku": "a", "user": "u5", "qty": "1", "at": String(ScriptsTestSale.now)])
+        try scriptsCheckInvariants(redis, sale: sale)
+
+        // A batch where every order is refused changes nothing but rejected_* counters.
+        let unchanged = try dumpSale(redis, sale)
+        let refused = try flush(redis, worker: w, [
+            sale.order("q1", sku: "a", user: "u7"), sale.order("q2", sku: "a", user: "u1", key: "k1"),
+            sale.order("q3", sku: "b", user: "u8"),
+        ])
+        XCTAssertEqual(refused.results, [.rejected(.lease), .duplicate(existingOrderID: "o1", sameRequest: true), .rejected(.lease)])
+        XCTAssertEqual(try dumpSale(redis, sale), unchanged)
+        XCTAssertEqual(try redis.command("HGET", sale.keys.counts("a"), "rejected_lease").int, 3)
+        try scriptsCheckInvariants(redis, sale: sale)
+    }
+
+    func testMalformedOrdersAreRefusedBeforeAnyWrite() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 0)
+        try sale.create(on: redis)
+        _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/0", want: 10))
+        let built = FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: [
+            sale.order("g1", sku: "a", user: "u1"), sale.order("x1", sku: "a", user: "u2"),
+            sale.order("x2", sku: "a", user: "u3"), sale.order("x3", sku: "a", user: "u4"),
+            sale.order("g2", sku: "a", user: "u5"),
+        ])
+        // ARGV: 5 header values, 1 SKU name, then 7 per order (qty at +3, expires_at at +6).
+        var arguments = built.arguments
+        arguments[6 + 7 * 1 + 3] = "1.5"
+        arguments[6 + 7 * 2 + 6] = "soon"
+        arguments[6 + 7 * 3 + 1] = "1.5"
+        let call = FlashSaleScriptCall(script: built.script, keys: built.keys, arguments: arguments)
+        let outcome = try FlushOutcome.parse(redis.runScript(call))
+        XCTAssertEqual(outcome.results, [.recorded, .rejected(.invalid), .rejected(.invalid), .rejected(.invalid), .recorded])
+        XCTAssertEqual(try redis.command("HGET", sale.keys.counts("a"), "rejected_invalid").int, 2, "a bad SKU index counts nowhere")
+        XCTAssertEqual(try redis.command("HGETALL", sale.keys.buyers("a")).hash, ["u1": "1", "u5": "1"])
+        try scriptsCheckInvariants(redis, sale: sale)
+    }
+
+    func testUnknownSaleRecordsNothing() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(id: "nope", skus: ["a": 1])
+        let outcome = try flush(redis, worker: "n/0", [sale.order("x1", sku: "a", user: "u1")], sale: "nope")
+        XCTAssertFalse(outcome.saleFound)
+        XCTAssertEqual(try redis.command("DBSIZE").int, 0)
+    }
+
+    func testLargeMultiSKUBatchAndPerUserLimitWithinOneBatch() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 300, "b": 300, "c": 300], perUserLimit: 2)
+        try sale.create(on: redis)
+        for sku in ["a", "b", "c"] {
+            _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: sku, worker: "n/0", want: 300))
+        }
+        // 600 orders over 3 SKUs; 100 users each buying 2 of every SKU then one more.
+        var orders: [FlushOrder] = []
+        for round in 0..<2 {
+            for user in 0..<100 {
+                for sku in ["a", "b", "c"] { orders.append(sale.order("o-\(sku)-\(user)-\(round)", sku: sku, user: "u\(user)")) }
+            }
+        }
+        for user in 0..<10 { orders.append(sale.order("extra-\(user)", sku: "b", user: "u\(user)")) }
+        orders.append(sale.order("big", sku: "c", user: "newcomer", qty: 3))  // over the limit on its own
+        let outcome = try flush(redis, worker: "n/0", orders)
+        XCTAssertEqual(outcome.results.prefix(600).filter { $0 == .recorded }.count, 600)
+        XCTAssertEqual(Array(outcome.results.suffix(11)), Array(repeating: .rejected(.limit), count: 11))
+        XCTAssertEqual(try redis.command("HEXISTS", sale.keys.buyers("c"), "newcomer").int, 0, "a refused buyer leaves no entry")
+        XCTAssertEqual(outcome.leasesAfter, ["a": 100, "b": 100, "c": 100], "limit refusals use no lease")
+        XCTAssertEqual(try redis.command("ZCARD", sale.keys.expiry).int, 600)
+        let snapshots = try scriptsCheckInvariants(redis, sale: sale)
+        XCTAssertEqual(snapshots["b"]?.counts["rejected_limit"], 10)
+        XCTAssertEqual(snapshots["c"]?.reserved, 200)
+    }
+}

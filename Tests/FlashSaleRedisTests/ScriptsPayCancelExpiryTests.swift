@@ -1,0 +1,157 @@
+import FlashSaleRedis
+import TestSupport
+import XCTest
+
+final class ScriptsPayCancelExpiryTests: XCTestCase {
+    private let now = ScriptsTestSale.now
+
+    private func pay(_ redis: BlockingRedis, _ id: String, at time: Int64) throws -> PayOutcome {
+        try PayOutcome.parse(redis.runScript(FlashSaleScripts.payCall(sale: "s1", orderID: id, nowMillis: time)))
+    }
+
+    private func cancel(_ redis: BlockingRedis, _ id: String, by user: String, at time: Int64) throws -> CancelOutcome {
+        try CancelOutcome.parse(redis.runScript(FlashSaleScripts.cancelCall(sale: "s1", orderID: id, user: user, nowMillis: time)))
+    }
+
+    private func sweep(_ redis: BlockingRedis, at time: Int64, limit: Int = 500) throws -> SweepOutcome {
+        try SweepOutcome.parse(redis.runScript(FlashSaleScripts.expirySweepCall(sale: "s1", nowMillis: time, limit: limit)))
+    }
+
+    /// Leases `orders.count` units of their SKU to `n/0` and records the batch.
+    private func reserve(_ redis: BlockingRedis, _ orders: [FlushOrder]) throws {
+        for (sku, group) in Dictionary(grouping: orders, by: \.sku) {
+            _ = try redis.runScript(FlashSaleScripts.leaseCall(
+                sale: "s1", sku: sku, worker: "n/0", want: group.reduce(0) { $0 + $1.quantity }))
+        }
+        let outcome = try FlushOutcome.parse(redis.runScript(FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: orders)))
+        XCTAssertEqual(outcome.results, Array(repeating: .recorded, count: orders.count))
+    }
+
+    func testPayCancelAndSweepMoveUnitsExactlyOnce() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 2)
+        try sale.create(on: redis)
+        try reserve(redis, (1...5).map { sale.order("o\($0)", sku: "a", user: "u\($0)", qty: $0 == 5 ? 2 : 1, ttl: 1_000) })
+        try scriptsCheckInvariants(redis, sale: sale)
+
+        XCTAssertEqual(try pay(redis, "o1", at: now + 10), .paid(orderID: "o1", sku: "a", user: "u1", quantity: 1))
+        XCTAssertEqual(try pay(redis, "o1", at: now + 20), .alreadyPaid)
+        XCTAssertEqual(try redis.command("HGET", sale.keys.order("o1"), "paid_at").int, now + 10)
+        XCTAssertEqual(try cancel(redis, "o1", by: "u1", at: now + 30), .notReserved(status: "paid"))
+        XCTAssertEqual(try pay(redis, "nope", at: now), .notFound)
+
+        XCTAssertEqual(try cancel(redis, "o2", by: "u9", at: now + 10), .notFound, "only its buyer may cancel")
+        XCTAssertEqual(try cancel(redis, "o2", by: "u2", at: now + 10),
+                       .cancelled(ReleasedOrder(orderID: "o2", sku: "a", user: "u2", quantity: 1)))
+        XCTAssertEqual(try cancel(redis, "o2", by: "u2", at: now + 11), .notReserved(status: "cancelled"))
+        XCTAssertEqual(try pay(redis, "o2", at: now + 12), .notReserved(status: "cancelled"), "a cancelled order cannot be paid")
+        XCTAssertEqual(try redis.command("GET", sale.keys.pool("a")).int, 5)
+        try scriptsCheckInvariants(redis, sale: sale)
+
+        // At expires_at, before any sweep: pay refuses and expires the order right there.
+        XCTAssertEqual(try pay(redis, "o3", at: now + 1_000), .expiredNow(ReleasedOrder(orderID: "o3", sku: "a", user: "u3", quantity: 1)))
+        XCTAssertEqual(try pay(redis, "o3", at: now + 999), .notReserved(status: "expired"), "a late payment resurrects nothing")
+        XCTAssertEqual(try cancel(redis, "o4", by: "u4", at: now + 2_000), .expiredNow(ReleasedOrder(orderID: "o4", sku: "a", user: "u4", quantity: 1)))
+
+        XCTAssertEqual(try sweep(redis, at: now + 999), SweepOutcome(expired: [], more: false))
+        XCTAssertEqual(try sweep(redis, at: now + 1_000),
+                       SweepOutcome(expired: [ReleasedOrder(orderID: "o5", sku: "a", user: "u5", quantity: 2)], more: false))
+        XCTAssertEqual(try sweep(redis, at: now + 5_000), SweepOutcome(expired: [], more: false))
+        XCTAssertEqual(try pay(redis, "o5", at: now + 10), .notReserved(status: "expired"))
+
+        let snapshot = try scriptsCheckInvariants(redis, sale: sale)["a"]!
+        XCTAssertEqual(snapshot.pool, 9)
+        XCTAssertEqual(snapshot.counts, ["total": 10, "reserved": 0, "paid": 1, "cancelled": 1, "expired": 4])
+        XCTAssertEqual(snapshot.buyers, ["u1": 1])
+        let types = try redis.command("XRANGE", sale.keys.events, "-", "+").elements.map { $0.elements[1].hash["type"] ?? "?" }
+        XCTAssertEqual(types, ["reserved", "reserved", "reserved", "reserved", "reserved", "paid", "cancelled", "expired", "expired", "expired"])
+
+        // Released units sell again, also to the buyers who let them go.
+        try reserve(redis, [sale.order("r1", sku: "a", user: "u2"), sale.order("r2", sku: "a", user: "u5", qty: 2)])
+        XCTAssertEqual(try scriptsCheckInvariants(redis, sale: sale)["a"]?.reserved, 3)
+    }
+
+    func testSweepHonoursItsLimit() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 0)
+        try sale.create(on: redis)
+        try reserve(redis, (1...7).map { sale.order("o\($0)", sku: "a", user: "u", ttl: Int64($0)) })
+        let first = try sweep(redis, at: now + 100, limit: 3)
+        XCTAssertEqual(first.expired.map(\.orderID), ["o1", "o2", "o3"])
+        XCTAssertTrue(first.more)
+        XCTAssertEqual(try sweep(redis, at: now + 5, limit: 3).expired.map(\.orderID), ["o4", "o5"])
+        XCTAssertEqual(try sweep(redis, at: now + 100, limit: 3), SweepOutcome(
+            expired: [ReleasedOrder(orderID: "o6", sku: "a", user: "u", quantity: 1), ReleasedOrder(orderID: "o7", sku: "a", user: "u", quantity: 1)],
+            more: false))
+        try scriptsCheckInvariants(redis, sale: sale)
+    }
+
+    /// Two threads per round: one pays every order, one sweeps them. Whatever the
+    /// interleaving, each order ends paid XOR expired and each unit moves once.
+    func testPayRacingExpiryNeverPaysAndExpiresTheSameOrder() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let rounds = 40, perRound = 25
+        let sale = ScriptsTestSale(skus: ["a": Int64(rounds * perRound)], perUserLimit: 1)
+        try sale.create(on: redis)
+        let port = server.port
+        var totalPaid = 0, totalExpired = 0
+
+        for round in 0..<rounds {
+            let expires = now + Int64(round) * 10_000 + 5_000
+            let ids = (0..<perRound).map { "r\(round)-\($0)" }
+            try reserve(redis, ids.map { sale.order($0, sku: "a", user: "u-" + $0, ttl: expires - now) })
+            let before = try scriptsCheckInvariants(redis, sale: sale)["a"]!
+            // Even rounds: the payer's clock is before expires_at (pay vs sweep decides);
+            // odd rounds: at expires_at, so both threads try to expire the same orders.
+            let payAt = round % 2 == 0 ? expires - 1 : expires
+            let paid = ScriptsLocked<Set<String>>([]), expired = ScriptsLocked<[String]>([]), failures = ScriptsLocked<[String]>([])
+            scriptsOnThreads(2) { thread in
+                do {
+                    let client = try BlockingRedis(port: port)
+                    if thread == 0 {
+                        for id in ids.shuffled() {
+                            switch try PayOutcome.parse(client.runScript(FlashSaleScripts.payCall(sale: "s1", orderID: id, nowMillis: payAt))) {
+                            case .paid(let orderID, _, _, _): paid.update { _ = $0.insert(orderID) }
+                            case .expiredNow(let order): expired.update { $0.append(order.orderID) }
+                            case .notReserved(status: "expired"): break
+                            case let other: failures.update { $0.append("pay \(id): \(other)") }
+                            }
+                        }
+                    } else {
+                        var idle = 0
+                        while idle < 3 {
+                            let outcome = try SweepOutcome.parse(client.runScript(
+                                FlashSaleScripts.expirySweepCall(sale: "s1", nowMillis: expires, limit: 2)))
+                            expired.update { $0.append(contentsOf: outcome.expired.map(\.orderID)) }
+                            idle = outcome.expired.isEmpty && !outcome.more ? idle + 1 : 0
+                        }
+                    }
+                } catch {
+                    failures.update { $0.append("thread \(thread): \(error)") }
+                }
+            }
+            XCTAssertEqual(failures.current, [])
+            let expiredIDs = expired.current
+            XCTAssertEqual(Set(expiredIDs).count, expiredIDs.count, "round \(round): an order expired twice")
+            XCTAssertTrue(paid.current.isDisjoint(with: expiredIDs), "round \(round): paid and expired")
+            XCTAssertEqual(paid.current.union(expiredIDs), Set(ids), "round \(round): every order settled")
+            if round % 2 == 1 { XCTAssertTrue(paid.current.isEmpty, "round \(round): paid at expires_at") }
+            for id in ids {
+                let status = try redis.command("HGET", sale.keys.order(id), "status").string
+                XCTAssertEqual(status, paid.current.contains(id) ? "paid" : "expired", id)
+            }
+            let after = try scriptsCheckInvariants(redis, sale: sale)["a"]!
+            XCTAssertEqual(after.paid - before.paid, Int64(paid.current.count), "round \(round)")
+            XCTAssertEqual(after.counts["expired", default: 0] - before.counts["expired", default: 0], Int64(expiredIDs.count))
+            XCTAssertEqual(after.pool - before.pool, Int64(expiredIDs.count), "round \(round): each expired unit back once")
+            XCTAssertEqual(after.reserved, 0)
+            totalPaid += paid.current.count
+            totalExpired += expiredIDs.count
+        }
+        XCTAssertEqual(totalPaid + totalExpired, rounds * perRound)
+        XCTAssertGreaterThan(totalExpired, 0)
+    }
+}

@@ -1,1 +1,0 @@
-print("flashsale-loadtest: not built yet")
