@@ -131,7 +131,7 @@ func scriptsCheckInvariants(
             switch order["status"] {
             case "reserved":
                 reserved[sku, default: 0] += qty
-                reservedIDs[order["id"] ?? "?"] = Int64(order["expires_at"] ?? "") ?? -1
+                reservedIDs[String(key.dropFirst(sale.keys.order("").count))] = Int64(order["expires_at"] ?? "") ?? -1
                 held[sku + "|" + (order["user"] ?? "?"), default: 0] += qty
             case "paid":
                 paid[sku, default: 0] += qty

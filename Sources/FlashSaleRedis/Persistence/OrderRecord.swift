@@ -12,12 +12,13 @@ public struct OrderRecord: Sendable, Equatable {
     /// Unix ms.
     public var createdAtMillis: Int64
     public var expiresAtMillis: Int64
-    /// Every field of the hash (e.g. `paid_at`, `worker`, `idem`).
+    /// Every field of the hash (e.g. `paid_at`, `idem`).
     public var fields: [String: String]
 
-    /// Reads an order hash; nil when a required field is missing.
-    public init?(fields: [String: String]) {
-        guard let id = fields["id"], let sale = fields["sale"], let sku = fields["sku"], let user = fields["user"],
+    /// Reads the hash of `fs:{sale}:order:{orderID}`; nil when a required field is missing.
+    /// The order id and the sale come from the key (the hash does not repeat them).
+    public init?(sale: String, orderID id: String, fields: [String: String]) {
+        guard let sku = fields["sku"], let user = fields["user"],
             let qty = fields["qty"].flatMap({ Int64($0) }), let status = fields["status"],
             let created = fields["created_at"].flatMap({ Int64($0) }),
             let expires = fields["expires_at"].flatMap({ Int64($0) })

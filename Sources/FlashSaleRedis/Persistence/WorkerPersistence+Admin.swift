@@ -49,13 +49,13 @@ extension WorkerPersistence {
         let sales = process.sales.saleNames
         guard !sales.isEmpty else { return completion(.success(nil)) }
         client.sendAll(sales.map { ["HGETALL", FlashSaleKeys(sale: $0).order(orderID)] }) { results in
-            for result in results {
+            for (sale, result) in zip(sales, results) {
                 switch result {
                 case .failure(let error): return completion(.failure(.unavailable(error)))
                 case .success(let value):
                     let fields = WorkerPersistence.hashFields(value)
                     guard !fields.isEmpty else { continue }
-                    guard let record = OrderRecord(fields: fields) else {
+                    guard let record = OrderRecord(sale: sale, orderID: orderID, fields: fields) else {
                         return completion(.failure(.badReply("order \(orderID) lacks fields")))
                     }
                     return completion(.success(record))

@@ -47,13 +47,15 @@ extension FlashSaleScripts {
     /// Reply: `{cancelled, id, sku, user, qty}` | `{not_found}` | `{not_reserved, status}` |
     /// `{expired, id, sku, user, qty}`.
     public static let cancel = RedisScript(name: "cancel", source: releaseLua + #"""
-        local f = redis.call('HMGET', KEYS[1], 'status', 'id', 'sku', 'user', 'qty', 'expires_at')
-        if not f[1] or f[4] ~= ARGV[2] then return {'not_found'} end
+        local f = redis.call('HMGET', KEYS[1], 'status', 'sku', 'user', 'qty', 'expires_at')
+        if not f[1] or f[3] ~= ARGV[2] then return {'not_found'} end
         if f[1] ~= 'reserved' then return {'not_reserved', f[1]} end
         local prefix, now, cap = ARGV[1], ARGV[3], ARGV[4]
         local status = 'cancelled'
-        if tonumber(now) >= tonumber(f[6]) then status = 'expired' end
-        release(prefix, KEYS[2], KEYS[3], cap, KEYS[1], f[2], f[3], f[4], f[5], status, now)
-        return {status, f[2], f[3], f[4], tonumber(f[5])}
+        if tonumber(now) >= tonumber(f[5]) then status = 'expired' end
+        -- The order id is the key's suffix (the hash holds no `id` field).
+        local id = string.sub(KEYS[1], #prefix + 7)
+        release(prefix, KEYS[2], KEYS[3], cap, KEYS[1], id, f[2], f[3], f[4], status, now)
+        return {status, id, f[2], f[3], tonumber(f[4])}
         """#)
 }

@@ -55,13 +55,14 @@ extension FlashSaleScripts {
     /// Reply: `{paid, id, sku, user, qty}` | `{already_paid}` | `{not_found}` |
     /// `{not_reserved, status}` | `{expired, id, sku, user, qty}`.
     public static let pay = RedisScript(name: "pay", source: releaseLua + #"""
-        local f = redis.call('HMGET', KEYS[1], 'status', 'id', 'sku', 'user', 'qty', 'expires_at')
+        local f = redis.call('HMGET', KEYS[1], 'status', 'sku', 'user', 'qty', 'expires_at')
         if not f[1] then return {'not_found'} end
         if f[1] == 'paid' then return {'already_paid'} end
         if f[1] ~= 'reserved' then return {'not_reserved', f[1]} end
         local prefix, now, cap = ARGV[1], ARGV[2], ARGV[3]
-        local id, sku, user, qs = f[2], f[3], f[4], f[5]
-        if tonumber(now) >= tonumber(f[6]) then
+        -- The order id is the key's suffix (the hash holds no `id` field).
+        local id, sku, user, qs = string.sub(KEYS[1], #prefix + 7), f[2], f[3], f[4]
+        if tonumber(now) >= tonumber(f[5]) then
           release(prefix, KEYS[2], KEYS[3], cap, KEYS[1], id, sku, user, qs, 'expired', now)
           return {'expired', id, sku, user, tonumber(qs)}
         end
