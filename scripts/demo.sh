@@ -11,7 +11,7 @@
 #
 # Knobs (environment): USERS (200000), STOCK (10000), WINDOW (5 s), CONNS (1000 connections),
 # RETRY_SHARE (0.05), GREEDY_SHARE (0.05), WORKERS (engine workers; default one per core),
-# OUT (.build/demo-report), SCRATCH (a --scratch-path for swift build), SKIP_BUILD=1 (use the
+# OUT (demo-report/), SCRATCH (a --scratch-path for swift build), SKIP_BUILD=1 (use the
 # release binaries already built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
