@@ -104,11 +104,11 @@ extension WorkerAPI {
         }
     }
 
-    /// A refusal the core decided: its code and message are constants, written
-    /// straight into the connection's output buffer (no allocation: this is the
+    /// A refusal the core decided: its body is one of the constant ``RefusalBodies``,
+    /// copied straight into the connection's output buffer (no allocation: this is the
     /// answer most buyers of a sold-out burst get).
     private func refuse(_ decision: PurchaseDecision, _ responder: HTTPResponder, _ startedAt: UInt64) {
-        guard let code = decision.errorCode, let message = decision.errorMessage else { return }
+        guard let slot = RefusalBodies.slot(decision) else { return }
         let outcome: PurchaseOutcome
         switch decision {
         case .soldOut: outcome = .soldOut
@@ -122,7 +122,7 @@ extension WorkerAPI {
         }
         metrics.countPurchase(outcome)
         let status = decision.httpStatus
-        responder.respondError(Self.httpStatus(status), code: code, message: message)
+        responder.respond(Self.httpStatus(status), contentType: .json, body: refusalBodies.body(slot))
         finish(route: .purchase, status: status, startedAt: startedAt)
     }
 }

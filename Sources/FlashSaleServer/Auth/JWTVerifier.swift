@@ -42,13 +42,15 @@ public struct JWTVerifier: Sendable {
     /// Longest token accepted, in bytes (bounds the stack buffers).
     public static let maxTokenLength = 4096
 
-    private let key: SymmetricKey
+    /// HMAC state with the key's inner and outer pads already hashed: each token costs
+    /// a copy of it plus the hashing of its own bytes (not a fresh key set-up).
+    private let keyed: HMAC<SHA256>
     /// Seconds of clock skew tolerated on `exp` and `nbf`.
     public let leewaySeconds: Int64
 
     /// Creates a verifier for tokens signed with `secret`.
     public init(secret: [UInt8], leewaySeconds: Int64 = 0) {
-        key = SymmetricKey(data: secret)
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
         self.leewaySeconds = leewaySeconds
     }
 
@@ -101,7 +103,9 @@ public struct JWTVerifier: Sendable {
         guard signature.count == 43 else { throw .badSignature }
         let matches = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { decoded -> Bool in
             guard Base64URL.decode(signature, into: decoded) == 32 else { return false }
-            let mac = HMAC<SHA256>.authenticationCode(for: input, using: key)
+            var hmac = keyed
+            hmac.update(data: input)
+            let mac = hmac.finalize()
             return mac.withUnsafeBytes { ConstantTime.equal($0, UnsafeRawBufferPointer(decoded)) }
         }
         guard matches else { throw .badSignature }

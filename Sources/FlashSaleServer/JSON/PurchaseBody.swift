@@ -33,6 +33,11 @@ public struct PurchaseBody: Sendable, Equatable {
     /// (valid as long as they are). Same rules and errors as ``parse(_:)-(UnsafeRawBufferPointer)``.
     public static func scan(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> (sku: UnsafeRawBufferPointer, qty: Int) {
         if let fields = canonical(bytes) { return fields }
+        return try scanAnyLayout(bytes)
+    }
+
+    /// The general parser: any whitespace and field order, every error worded.
+    static func scanAnyLayout(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> (sku: UnsafeRawBufferPointer, qty: Int) {
         guard !bytes.isEmpty else { throw BadRequest("request body is empty; expected {\"sku\":\"…\",\"qty\":1}") }
         var scanner = JSONScanner(bytes)
         var sku: UnsafeRawBufferPointer?
