@@ -116,7 +116,12 @@ public struct HTTPHeaderWriter {
         buffer.append(name)
         buffer.append(": ")
         buffer.append(prefix)
-        for byte in value { buffer.append(byte: byte == 0x0D || byte == 0x0A ? 0x20 : byte) }
+        // One copy when there is nothing to replace (the usual case), else byte by byte.
+        if let base = value.baseAddress, !value.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            buffer.append(base, value.count)
+        } else {
+            for byte in value { buffer.append(byte: byte == 0x0D || byte == 0x0A ? 0x20 : byte) }
+        }
         buffer.append("\r\n")
     }
 
