@@ -177,6 +177,22 @@ import Testing
             #expect(result == nil, "\(text)")
         }
     }
+
+    @Test func rejectsEveryByteOutsideTheAlphabetAtEveryPosition() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let valid = Array("Zm9vYmFyAA".utf8)  // a full group, a full group, a 2-character tail
+        for byte in UInt8.min...UInt8.max where !alphabet.contains(byte) {
+            for position in valid.indices {
+                var text = valid
+                text[position] = byte
+                let result = text.withUnsafeBytes { input -> Int? in
+                    var out = [UInt8](repeating: 0, count: 16)
+                    return out.withUnsafeMutableBytes { Base64URL.decode(input, into: $0) }
+                }
+                #expect(result == nil, "byte \(byte) at \(position)")
+            }
+        }
+    }
 }
 
 @Suite struct BearerSecretTests {
