@@ -77,21 +77,25 @@ extension WorkerAPI {
             if case .duplicate = decision { replayed = true } else { replayed = false }
             metrics.countPurchase(replayed ? .replayed : .created)
             let sku = engine.shard.names(of: order.sku)?.sku ?? ""  // the stored String: no copy
-            json.reset()
-            json.object { object in
-                object.key("order_id")
-                order.id.withUTF8 { object.asciiString($0) }
-                object.field("status", string: "reserved")
-                object.key("sale")
-                object.asciiString(sale)
-                object.field("sku", string: sku)
-                object.field("qty", integer: order.qty)
-                object.field("expires_at", timestampMillis: order.expiresAtMillis)
-            }
-            respondJSON(201, responder, route: .purchase, startedAt: startedAt) { headers in
-                order.id.withUTF8 { id in headers.add("Location", prefix: "/v1/orders/", UnsafeRawBufferPointer(id)) }
+            // Written straight into the output buffer (same bytes as the JSONBuffer would
+            // give: ids, sale and SKU are validated plain ASCII; the SKU is escaped anyway).
+            responder.respond(.created, contentType: .json, headers: { headers in
+                order.id.withUTF8 { id in headers.add("Location", prefix: "/v1/orders/", id) }
                 if replayed { headers.add("Idempotent-Replayed", "true") }
-            }
+            }, body: { body in
+                body.append(#"{"order_id":""#)
+                order.id.withUTF8 { body.append(bytes: $0) }
+                body.append(#"","status":"reserved","sale":""#)
+                body.append(bytes: sale)
+                body.append(#"","sku":"#)
+                body.appendJSONString(sku)
+                body.append(#","qty":"#)
+                body.append(decimal: order.qty)
+                body.append(#","expires_at":""#)
+                RFC3339.format(order.expiresAtMillis) { body.append(byte: $0) }
+                body.append(#""}"#)
+            })
+            finish(route: .purchase, status: 201, startedAt: startedAt)
         case .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .saleNotFound, .skuNotFound,
              .idempotencyKeyReused, .invalidQuantity:
             refuse(decision, responder, startedAt)
