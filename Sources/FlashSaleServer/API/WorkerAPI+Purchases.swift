@@ -88,11 +88,29 @@ extension WorkerAPI {
                 body.append(#"","status":"reserved","sale":""#)
                 body.append(bytes: sale)
                 body.append(#"","sku":"#)
-                body.appendJSONString(sku)
+                var skuText = sku
+                skuText.withUTF8 { raw in
+                    // Stored SKUs passed IdentifierRules at PUT: plain bytes, one copy.
+                    if IdentifierRules.isValidName(UnsafeRawBufferPointer(raw)) {
+                        body.append(byte: UInt8(ascii: "\""))
+                        body.append(bytes: UnsafeRawBufferPointer(raw))
+                        body.append(byte: UInt8(ascii: "\""))
+                    } else {
+                        body.appendJSONString(sku)
+                    }
+                }
                 body.append(#","qty":"#)
                 body.append(decimal: order.qty)
                 body.append(#","expires_at":""#)
-                RFC3339.format(order.expiresAtMillis) { body.append(byte: $0) }
+                // Formatted on the stack, then one copy (not 24 calls across the module).
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+                    var count = 0
+                    RFC3339.format(order.expiresAtMillis) { byte in
+                        digits[count] = byte
+                        count += 1
+                    }
+                    body.append(bytes: UnsafeRawBufferPointer(start: digits.baseAddress, count: count))
+                }
                 body.append(#""}"#)
             })
             finish(route: .purchase, status: 201, startedAt: startedAt)
