@@ -65,6 +65,9 @@ final class ByteBuffer {
         append(source, bytes.count)
     }
 
+    // Disfavoured: a string literal must pick the StaticString overload (a plain copy),
+    // not this one (String bridging, retain/release) — ten literals go into every response.
+    @_disfavoredOverload
     func append(_ text: String) {
         var copy = text
         copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }

@@ -102,10 +102,26 @@ public struct HTTPHeaderWriter {
     }
 
     /// `name: value`; CR and LF in `value` become spaces (no header injection).
+    /// (Disfavoured so that a literal value takes the StaticString overload.)
+    @_disfavoredOverload
     public mutating func add(_ name: StaticString, _ value: String) {
         buffer.append(name)
         buffer.append(": ")
         for byte in value.utf8 { buffer.append(byte: byte == 0x0D || byte == 0x0A ? 0x20 : byte) }
+        buffer.append("\r\n")
+    }
+
+    /// `name: <prefix><value>` from bytes (no String made); CR and LF in `value` become spaces.
+    public mutating func add(_ name: StaticString, prefix: StaticString, _ value: UnsafeRawBufferPointer) {
+        buffer.append(name)
+        buffer.append(": ")
+        buffer.append(prefix)
+        // One copy when there is nothing to replace (the usual case), else byte by byte.
+        if let base = value.baseAddress, !value.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            buffer.append(base, value.count)
+        } else {
+            for byte in value { buffer.append(byte: byte == 0x0D || byte == 0x0A ? 0x20 : byte) }
+        }
         buffer.append("\r\n")
     }
 
@@ -133,7 +149,8 @@ public struct HTTPBodyWriter {
 
     /// Appends constant text.
     public mutating func append(_ text: StaticString) { buffer.append(text) }
-    /// Appends a String's UTF-8 as is.
+    /// Appends a String's UTF-8 as is. (Disfavoured so that a literal takes the StaticString overload.)
+    @_disfavoredOverload
     public mutating func append(_ text: String) { buffer.append(text) }
     /// Appends bytes.
     public mutating func append(bytes: UnsafeRawBufferPointer) { buffer.append(bytes) }

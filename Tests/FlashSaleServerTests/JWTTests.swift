@@ -177,6 +177,22 @@ import Testing
             #expect(result == nil, "\(text)")
         }
     }
+
+    @Test func rejectsEveryByteOutsideTheAlphabetAtEveryPosition() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let valid = Array("Zm9vYmFyAA".utf8)  // a full group, a full group, a 2-character tail
+        for byte in UInt8.min...UInt8.max where !alphabet.contains(byte) {
+            for position in valid.indices {
+                var text = valid
+                text[position] = byte
+                let result = text.withUnsafeBytes { input -> Int? in
+                    var out = [UInt8](repeating: 0, count: 16)
+                    return out.withUnsafeMutableBytes { Base64URL.decode(input, into: $0) }
+                }
+                #expect(result == nil, "byte \(byte) at \(position)")
+            }
+        }
+    }
 }
 
 @Suite struct BearerSecretTests {
@@ -198,5 +214,23 @@ import Testing
         #expect(!([1, 2, 3, 5] as [UInt8]).withUnsafeBytes { ConstantTime.equal(a, $0) })
         #expect(!([9, 2, 3, 4] as [UInt8]).withUnsafeBytes { ConstantTime.equal(a, $0) })
         #expect(!([1, 2, 3] as [UInt8]).withUnsafeBytes { ConstantTime.equal(a, $0) })
+    }
+}
+
+/// The verifier's precomputed-pad HMAC must equal swift-crypto's HMAC (used by the minter)
+/// for any key length (shorter than, equal to and longer than the 64-byte block) and any
+/// message length.
+@Suite struct JWTVerifierHMACTests {
+    @Test func matchesSwiftCryptoHMAC() {
+        for keyLength in [0, 1, 16, 63, 64, 65, 200] {
+            let secret = String((0..<keyLength).map { Character(Unicode.Scalar(UInt8(33 + ($0 * 31 + 7) % 90))) })
+            let verifier = JWTVerifier(secret: secret)
+            let minter = JWTMinter(secret: secret)
+            for messageLength in [0, 1, 55, 56, 64, 119, 300] {
+                let message = String((0..<messageLength).map { Character(Unicode.Scalar(UInt8(33 + ($0 * 13 + keyLength) % 90))) })
+                let actual = Array(message.utf8).withUnsafeBytes { Base64URL.encode(verifier.authenticationCode(for: $0)) }
+                #expect(actual == minter.sign(message), "key \(keyLength) bytes, message \(messageLength) bytes")
+            }
+        }
     }
 }

@@ -102,3 +102,46 @@ import Testing
         #expect(failure == .tooDeep)
     }
 }
+
+/// The one-pass reader of the usual body layout must agree with the general parser:
+/// it either declines (nil) or returns exactly what the general parser returns.
+@Suite struct PurchaseBodyCanonicalTests {
+    func both(_ text: String) -> (fast: (String, Int)?, general: (String, Int)?) {
+        Array(text.utf8).withUnsafeBytes { raw in
+            let fast = PurchaseBody.canonical(raw).map { (String(decoding: $0.sku, as: UTF8.self), $0.qty) }
+            let general = (try? PurchaseBody.scanAnyLayout(raw)).map { (String(decoding: $0.sku, as: UTF8.self), $0.qty) }
+            return (fast, general)
+        }
+    }
+
+    @Test func takesTheUsualLayout() {
+        for (text, sku, qty) in [
+            (#"{"sku":"s1","qty":1}"#, "s1", 1), (#"{"sku":"A.b_c-9","qty":42}"#, "A.b_c-9", 42),
+            (#"{"sku":"x"}"#, "x", 1), (#"{"sku":"x","qty":1000000}"#, "x", 1_000_000),
+            ("{\"sku\":\"\(String(repeating: "k", count: 64))\",\"qty\":7}", String(repeating: "k", count: 64), 7),
+        ] {
+            let result = both(text)
+            #expect(result.fast?.0 == sku && result.fast?.1 == qty, "\(text)")
+            #expect(result.general?.0 == sku && result.general?.1 == qty, "\(text)")
+        }
+    }
+
+    @Test func declinesEverythingElseAndAgreesWhenItDoesNot() {
+        let texts = [
+            #"{"sku":"x","qty":0}"#, #"{"sku":"x","qty":01}"#, #"{"sku":"x","qty":1000001}"#, #"{"sku":"x","qty":10000000}"#,
+            #"{"sku":"x","qty":-1}"#, #"{"sku":"x","qty":1.5}"#, #"{"sku":"x","qty":1e2}"#, #"{"sku":"x","qty":1} "#,
+            #"{"sku":"","qty":1}"#, #"{"sku":"a b","qty":1}"#, #"{"sku":"a\"b","qty":1}"#, #"{"sku":"x","qty":1,"qty":2}"#,
+            #"{"sku":"x","qty":1}}"#, #"{"sku":"x","qty":}"#, #"{"sku":"x","qty":1"#, #"{"sku":"x""#, #"{"sku":"x"} "#,
+            #"{"sku":"x","qt":1}"#, #"{"qty":1,"sku":"x"}"#, "{\"sku\":\"\(String(repeating: "k", count: 65))\"}",
+            #"{"sku":"é","qty":1}"#, #"{"sku":"x",,"qty":1}"#, #"{"sku":"x"}x"#, "",
+        ]
+        for text in texts {
+            let result = both(text)
+            if let fast = result.fast {
+                #expect(result.general?.0 == fast.0 && result.general?.1 == fast.1, "\(text)")
+            }
+        }
+        // These are invalid: the fast path must leave them to the general parser's errors.
+        for text in texts.prefix(7) { #expect(both(text).fast == nil, "\(text)") }
+    }
+}

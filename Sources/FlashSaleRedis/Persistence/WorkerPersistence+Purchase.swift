@@ -28,8 +28,26 @@ extension WorkerPersistence {
         saleUTF8: UnsafeRawBufferPointer, skuUTF8: UnsafeRawBufferPointer, userUTF8: UnsafeRawBufferPointer,
         qty: Int, idempotencyKeyUTF8: UnsafeRawBufferPointer?, completion: @escaping (PurchaseDecision) -> Void
     ) {
+        let progress = purchase(
+            saleUTF8: saleUTF8, skuUTF8: skuUTF8, userUTF8: userUTF8, qty: qty, idempotencyKeyUTF8: idempotencyKeyUTF8,
+            waiter: { completion })
+        if case .decided(let decision) = progress { completion(decision) }
+    }
+
+    /// The hot-path form: decides from UTF-8 bytes and returns a decision known now
+    /// (the common case: sold out, refused, or reserved under `--ack reserved`) without
+    /// allocating. Only when the answer must wait (parked for a lease, `--ack persisted`,
+    /// a limit check against Redis) is `waiter` called, once, for the completion that
+    /// gets the final answer later; the result is then ``PurchaseProgress/waiting``.
+    public func purchase(
+        saleUTF8: UnsafeRawBufferPointer, skuUTF8: UnsafeRawBufferPointer, userUTF8: UnsafeRawBufferPointer,
+        qty: Int, idempotencyKeyUTF8: UnsafeRawBufferPointer?, waiter: () -> (PurchaseDecision) -> Void
+    ) -> PurchaseProgress {
         stats.requests += 1
-        guard isReady else { return answer(.overloaded, completion) }
+        guard isReady else {
+            stats.count(.overloaded)
+            return .decided(.overloaded)
+        }
         let now = EventLoop.wallClockMillis()
         let decision = shard.purchase(
             saleUTF8: saleUTF8, skuUTF8: skuUTF8, userUTF8: userUTF8, qty: qty,
@@ -38,12 +56,29 @@ extension WorkerPersistence {
             // Rare path: Strings only here.
             let sale = String(decoding: saleUTF8, as: UTF8.self)
             if shouldVerifyLimit(sale: sale, qty: qty) {
-                return verifyLimit(
+                verifyLimit(
                     sale: sale, sku: String(decoding: skuUTF8, as: UTF8.self), user: String(decoding: userUTF8, as: UTF8.self),
-                    qty: qty, idempotencyKey: idempotencyKeyUTF8.map { String(decoding: $0, as: UTF8.self) }, completion)
+                    qty: qty, idempotencyKey: idempotencyKeyUTF8.map { String(decoding: $0, as: UTF8.self) }, waiter())
+                return .waiting
             }
         }
-        route(decision, completion)
+        guard mustWait(decision) else {
+            stats.count(decision)
+            return .decided(decision)
+        }
+        route(decision, waiter())
+        return .waiting
+    }
+
+    /// Whether ``route(_:_:)`` would keep the completion for later rather than answer now.
+    @inline(__always)
+    private func mustWait(_ decision: PurchaseDecision) -> Bool {
+        switch decision {
+        case .parked: return true
+        case .reserved: return configuration.ackMode == .persisted
+        case .duplicate(let order): return ackWaiters[order.id] != nil
+        default: return false
+        }
     }
 
     /// Purchases waiting for an answer: parked (lease in flight) plus, under `--ack
@@ -193,4 +228,13 @@ struct LimitCheck {
     let qty: Int
     let idempotencyKey: String?
     let completion: (PurchaseDecision) -> Void
+}
+
+/// What a purchase came to when ``WorkerPersistence/purchase(saleUTF8:skuUTF8:userUTF8:qty:idempotencyKeyUTF8:waiter:)``
+/// returned.
+public enum PurchaseProgress: Sendable {
+    /// The final answer, known now (the waiter was not called).
+    case decided(PurchaseDecision)
+    /// The answer comes later, through the completion the waiter returned.
+    case waiting
 }

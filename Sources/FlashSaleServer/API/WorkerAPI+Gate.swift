@@ -8,9 +8,7 @@ extension WorkerAPI {
     /// The buyer's user id: `X-User-Id` in trusted-gateway mode, else the JWT's `sub`.
     func authenticateBuyer(_ request: HTTPRequest) -> Result<String, APIError> {
         if settings.trustUserHeader, let header = request.header("X-User-Id") {
-            guard IdentifierRules.isValidUser(header.bytes) else {
-                return .failure(APIError(.unauthorized, "X-User-Id must be 1-128 printable ASCII characters without space, '\"' or '\\'"))
-            }
+            guard IdentifierRules.isValidUser(header.bytes) else { return .failure(Self.badUserHeader) }
             return .success(String(decoding: header.bytes, as: UTF8.self))
         }
         guard let authorization = request.header("Authorization") else {
@@ -59,16 +57,14 @@ extension WorkerAPI {
     /// Nil when `user` still has a token.
     func limitUser(_ user: String) -> APIError? {
         guard userLimiter.policy.isEnabled else { return nil }
-        if case .limited(let seconds) = userLimiter.admit(user, nowMillis: loop.nowMillis) {
-            return APIError(.rateLimited, "too many requests for this user; retry after \(seconds) s", retryAfterSeconds: seconds)
-        }
+        if case .limited(let seconds) = userLimiter.admit(user, nowMillis: loop.nowMillis) { return Self.userLimited(seconds) }
         return nil
     }
 
     /// The `{sale}` path parameter, validated.
     func saleParameter(_ request: HTTPRequest) -> Result<String, APIError> {
         guard let raw = request.parameter(at: 0), IdentifierRules.isValidName(raw.bytes) else {
-            return .failure(APIError(.badRequest, "sale id must be 1 to 64 of letters, digits, '.', '_' and '-'"))
+            return .failure(Self.badSaleParameter)
         }
         return .success(String(decoding: raw.bytes, as: UTF8.self))
     }
@@ -84,10 +80,24 @@ extension WorkerAPI {
     /// The optional `Idempotency-Key` header, validated.
     func idempotencyKey(_ request: HTTPRequest) -> Result<String?, APIError> {
         guard let header = request.header("Idempotency-Key") else { return .success(nil) }
-        guard IdentifierRules.isValidUser(header.bytes) else {
-            return .failure(APIError(.badRequest, "Idempotency-Key must be 1-128 printable ASCII characters without space, '\"' or '\\'"))
-        }
+        guard IdentifierRules.isValidUser(header.bytes) else { return .failure(Self.badIdempotencyKey) }
         return .success(String(decoding: header.bytes, as: UTF8.self))
+    }
+
+    static var badUserHeader: APIError {
+        APIError(.unauthorized, "X-User-Id must be 1-128 printable ASCII characters without space, '\"' or '\\'")
+    }
+
+    static var badSaleParameter: APIError {
+        APIError(.badRequest, "sale id must be 1 to 64 of letters, digits, '.', '_' and '-'")
+    }
+
+    static var badIdempotencyKey: APIError {
+        APIError(.badRequest, "Idempotency-Key must be 1-128 printable ASCII characters without space, '\"' or '\\'")
+    }
+
+    static func userLimited(_ seconds: Int) -> APIError {
+        APIError(.rateLimited, "too many requests for this user; retry after \(seconds) s", retryAfterSeconds: seconds)
     }
 
     /// Unix milliseconds (wall clock; JWT times and order times are wall-clock).

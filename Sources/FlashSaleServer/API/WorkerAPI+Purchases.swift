@@ -10,65 +10,110 @@ extension WorkerAPI {
             metrics.countPurchase(.rateLimited)
             return respond(limited, responder, route: .purchase, startedAt: started)
         }
-        let user: String
+        // The user id as bytes: straight from the header in trusted-gateway mode (no String).
+        if settings.trustUserHeader, let header = request.header("X-User-Id") {
+            guard IdentifierRules.isValidUser(header.bytes) else {
+                metrics.countPurchase(.unauthorized)
+                return respond(Self.badUserHeader, responder, route: .purchase, startedAt: started)
+            }
+            return purchase(user: header.bytes, request, responder, startedAt: started)
+        }
         switch authenticateBuyer(request) {
-        case .success(let id): user = id
+        case .success(var user):
+            user.withUTF8 { purchase(user: UnsafeRawBufferPointer($0), request, responder, startedAt: started) }
         case .failure(let error):
             metrics.countPurchase(.unauthorized)
-            return respond(error, responder, route: .purchase, startedAt: started)
+            respond(error, responder, route: .purchase, startedAt: started)
         }
-        if let limited = limitUser(user) {
+    }
+
+    /// The rest of a purchase once the buyer is known: user limit, sale, body, key, the
+    /// core's decision. Works on slices of the request (no String, no allocation) unless
+    /// the answer has to wait (a lease, Redis) or is an error other than the core's refusals.
+    private func purchase(user: UnsafeRawBufferPointer, _ request: HTTPRequest, _ responder: HTTPResponder, startedAt started: UInt64) {
+        if userLimiter.policy.isEnabled, case .limited(let seconds) = userLimiter.admit(bytes: user, nowMillis: loop.nowMillis) {
             metrics.countPurchase(.rateLimited)
-            return respond(limited, responder, route: .purchase, startedAt: started)
+            return respond(Self.userLimited(seconds), responder, route: .purchase, startedAt: started)
         }
-        let sale: String
-        switch saleParameter(request) {
-        case .success(let name): sale = name
-        case .failure(let error):
+        guard let sale = request.parameter(at: 0)?.bytes, IdentifierRules.isValidName(sale) else {
             metrics.countPurchase(.badRequest)
-            return respond(error, responder, route: .purchase, startedAt: started)
+            return respond(Self.badSaleParameter, responder, route: .purchase, startedAt: started)
         }
-        let body: PurchaseBody
+        let body: (sku: UnsafeRawBufferPointer, qty: Int)
         do throws(BadRequest) {
-            body = try PurchaseBody.parse(request.body.bytes)
+            body = try PurchaseBody.scan(request.body.bytes)
         } catch {
             metrics.countPurchase(.badRequest)
             return respond(APIError(.badRequest, error.message), responder, route: .purchase, startedAt: started)
         }
-        let key: String?
-        switch idempotencyKey(request) {
-        case .success(let value): key = value
-        case .failure(let error):
+        let key = request.header("Idempotency-Key")?.bytes
+        if let key, !IdentifierRules.isValidUser(key) {
             metrics.countPurchase(.badRequest)
-            return respond(error, responder, route: .purchase, startedAt: started)
+            return respond(Self.badIdempotencyKey, responder, route: .purchase, startedAt: started)
         }
-        engine.purchase(sale: sale, sku: body.sku, user: user, qty: body.qty, idempotencyKey: key) { [unowned self] decision in
-            self.answerPurchase(decision, sale: sale, responder, startedAt: started)
+        let progress = engine.purchase(
+            saleUTF8: sale, skuUTF8: body.sku, userUTF8: user, qty: body.qty, idempotencyKeyUTF8: key,
+            waiter: {
+                // Only an answer that waits pays for a closure and a copy of the sale id.
+                let saleName = String(decoding: sale, as: UTF8.self)
+                return { [unowned self] decision in self.answerPurchase(decision, sale: saleName, responder, startedAt: started) }
+            })
+        if case .decided(let decision) = progress {
+            answerPurchase(decision, saleUTF8: sale, responder, startedAt: started)
         }
     }
 
     /// Maps the core's (or Redis's) final decision to the HTTP answer.
     func answerPurchase(_ decision: PurchaseDecision, sale: String, _ responder: HTTPResponder, startedAt: UInt64) {
+        var sale = sale
+        sale.withUTF8 { answerPurchase(decision, saleUTF8: UnsafeRawBufferPointer($0), responder, startedAt: startedAt) }
+    }
+
+    /// Maps a decision to the HTTP answer; `saleUTF8` is the sale id echoed in a `201`.
+    func answerPurchase(_ decision: PurchaseDecision, saleUTF8 sale: UnsafeRawBufferPointer, _ responder: HTTPResponder, startedAt: UInt64) {
         switch decision {
         case .reserved(let order), .duplicate(let order):
             let replayed: Bool
             if case .duplicate = decision { replayed = true } else { replayed = false }
             metrics.countPurchase(replayed ? .replayed : .created)
             let sku = engine.shard.names(of: order.sku)?.sku ?? ""  // the stored String: no copy
-            json.reset()
-            json.object { object in
-                object.key("order_id")
-                order.id.withUTF8 { object.asciiString($0) }
-                object.field("status", string: "reserved")
-                object.field("sale", string: sale)
-                object.field("sku", string: sku)
-                object.field("qty", integer: order.qty)
-                object.field("expires_at", timestampMillis: order.expiresAtMillis)
-            }
-            respondJSON(201, responder, route: .purchase, startedAt: startedAt) { headers in
-                order.id.withUTF8 { id in headers.add("Location", "/v1/orders/" + String(decoding: id, as: UTF8.self)) }
+            // Written straight into the output buffer (same bytes as the JSONBuffer would
+            // give: ids, sale and SKU are validated plain ASCII; the SKU is escaped anyway).
+            responder.respond(.created, contentType: .json, headers: { headers in
+                order.id.withUTF8 { id in headers.add("Location", prefix: "/v1/orders/", id) }
                 if replayed { headers.add("Idempotent-Replayed", "true") }
-            }
+            }, body: { body in
+                body.append(#"{"order_id":""#)
+                order.id.withUTF8 { body.append(bytes: $0) }
+                body.append(#"","status":"reserved","sale":""#)
+                body.append(bytes: sale)
+                body.append(#"","sku":"#)
+                var skuText = sku
+                skuText.withUTF8 { raw in
+                    // Stored SKUs passed IdentifierRules at PUT: plain bytes, one copy.
+                    if IdentifierRules.isValidName(UnsafeRawBufferPointer(raw)) {
+                        body.append(byte: UInt8(ascii: "\""))
+                        body.append(bytes: UnsafeRawBufferPointer(raw))
+                        body.append(byte: UInt8(ascii: "\""))
+                    } else {
+                        body.appendJSONString(sku)
+                    }
+                }
+                body.append(#","qty":"#)
+                body.append(decimal: order.qty)
+                body.append(#","expires_at":""#)
+                // Formatted on the stack, then one copy (not 24 calls across the module).
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+                    var count = 0
+                    RFC3339.format(order.expiresAtMillis) { byte in
+                        digits[count] = byte
+                        count += 1
+                    }
+                    body.append(bytes: UnsafeRawBufferPointer(start: digits.baseAddress, count: count))
+                }
+                body.append(#""}"#)
+            })
+            finish(route: .purchase, status: 201, startedAt: startedAt)
         case .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .saleNotFound, .skuNotFound,
              .idempotencyKeyReused, .invalidQuantity:
             refuse(decision, responder, startedAt)
@@ -81,11 +126,11 @@ extension WorkerAPI {
         }
     }
 
-    /// A refusal the core decided: its code and message are constants, written
-    /// straight into the connection's output buffer (no allocation: this is the
+    /// A refusal the core decided: its body is one of the constant ``RefusalBodies``,
+    /// copied straight into the connection's output buffer (no allocation: this is the
     /// answer most buyers of a sold-out burst get).
     private func refuse(_ decision: PurchaseDecision, _ responder: HTTPResponder, _ startedAt: UInt64) {
-        guard let code = decision.errorCode, let message = decision.errorMessage else { return }
+        guard let slot = RefusalBodies.slot(decision) else { return }
         let outcome: PurchaseOutcome
         switch decision {
         case .soldOut: outcome = .soldOut
@@ -99,7 +144,7 @@ extension WorkerAPI {
         }
         metrics.countPurchase(outcome)
         let status = decision.httpStatus
-        responder.respondError(Self.httpStatus(status), code: code, message: message)
+        responder.respond(Self.httpStatus(status), contentType: .json, body: refusalBodies.body(slot))
         finish(route: .purchase, status: status, startedAt: startedAt)
     }
 }

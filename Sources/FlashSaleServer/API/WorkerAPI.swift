@@ -25,6 +25,8 @@ public final class WorkerAPI {
     let logger: Logger
     /// Reused for every JSON answer of this worker: no allocation per answer once warm.
     var json = JSONBuffer(capacity: 1024)
+    /// The constant bodies of the core's refusals.
+    let refusalBodies = RefusalBodies()
     private let gaugeTimer: LoopTimer
 
     /// Creates the API of worker `metrics.worker` on `loop` (call on the loop's thread).

@@ -29,27 +29,53 @@ enum Base64URL {
         }
     }
 
+    /// Sextet of every byte value; 0xFF for a byte outside the alphabet.
+    private static let sextets: [UInt8] = (0...255).map { sextet(UInt8($0)) ?? 0xFF }
+
     /// Decodes `input` into `output` (which must hold `decodedCount(input.count)`
     /// bytes). Returns the number of bytes written, or nil on a bad character or
     /// non-canonical trailing bits.
     static func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
         guard let expected = decodedCount(input.count), output.count >= expected else { return nil }
-        var written = 0
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in input {
-            guard let value = sextet(byte) else { return nil }
-            accumulator = (accumulator << 6) | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                written += 1
+        guard expected > 0, let source = input.baseAddress, let target = output.baseAddress else { return 0 }
+        return sextets.withUnsafeBufferPointer { table -> Int? in
+            @inline(__always) func value(_ offset: Int) -> UInt32 {
+                UInt32(table[Int(source.load(fromByteOffset: offset, as: UInt8.self))])
             }
+            let count = input.count
+            var read = 0
+            var written = 0
+            // Four characters -> three bytes; any 0xFF (a bad character) sets bit 7 of the OR.
+            while count - read >= 4 {
+                let a = value(read), b = value(read + 1), c = value(read + 2), d = value(read + 3)
+                guard (a | b | c | d) & 0x80 == 0 else { return nil }
+                let group = a << 18 | b << 12 | c << 6 | d
+                target.storeBytes(of: UInt8(truncatingIfNeeded: group >> 16), toByteOffset: written, as: UInt8.self)
+                target.storeBytes(of: UInt8(truncatingIfNeeded: group >> 8), toByteOffset: written + 1, as: UInt8.self)
+                target.storeBytes(of: UInt8(truncatingIfNeeded: group), toByteOffset: written + 2, as: UInt8.self)
+                read += 4
+                written += 3
+            }
+            // The tail: 2 characters -> 1 byte, 3 -> 2 bytes. Leftover bits must be zero:
+            // otherwise two encodings would decode alike.
+            switch count - read {
+            case 2:
+                let a = value(read), b = value(read + 1)
+                guard (a | b) & 0x80 == 0, b & 0x0F == 0 else { return nil }
+                target.storeBytes(of: UInt8(truncatingIfNeeded: a << 2 | b >> 4), toByteOffset: written, as: UInt8.self)
+                written += 1
+            case 3:
+                let a = value(read), b = value(read + 1), c = value(read + 2)
+                guard (a | b | c) & 0x80 == 0, c & 0x03 == 0 else { return nil }
+                let group = a << 12 | b << 6 | c
+                target.storeBytes(of: UInt8(truncatingIfNeeded: group >> 10), toByteOffset: written, as: UInt8.self)
+                target.storeBytes(of: UInt8(truncatingIfNeeded: group >> 2), toByteOffset: written + 1, as: UInt8.self)
+                written += 2
+            default:
+                break
+            }
+            return written
         }
-        // Leftover bits must be zero: otherwise two encodings would decode alike.
-        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
-        return written
     }
 
     /// Encodes `bytes` as unpadded base64url.

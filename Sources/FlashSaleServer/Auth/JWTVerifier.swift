@@ -42,13 +42,17 @@ public struct JWTVerifier: Sendable {
     /// Longest token accepted, in bytes (bounds the stack buffers).
     public static let maxTokenLength = 4096
 
-    private let key: SymmetricKey
+    /// HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once: each
+    /// token costs a copy of these two states plus the hashing of its own bytes, through
+    /// `update(bufferPointer:)` (no key set-up, no generic `DataProtocol` walk).
+    private let innerPadded: SHA256
+    private let outerPadded: SHA256
     /// Seconds of clock skew tolerated on `exp` and `nbf`.
     public let leewaySeconds: Int64
 
     /// Creates a verifier for tokens signed with `secret`.
     public init(secret: [UInt8], leewaySeconds: Int64 = 0) {
-        key = SymmetricKey(data: secret)
+        (innerPadded, outerPadded) = Self.paddedStates(secret: secret)
         self.leewaySeconds = leewaySeconds
     }
 
@@ -101,10 +105,34 @@ public struct JWTVerifier: Sendable {
         guard signature.count == 43 else { throw .badSignature }
         let matches = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { decoded -> Bool in
             guard Base64URL.decode(signature, into: decoded) == 32 else { return false }
-            let mac = HMAC<SHA256>.authenticationCode(for: input, using: key)
+            let mac = authenticationCode(for: input)
             return mac.withUnsafeBytes { ConstantTime.equal($0, UnsafeRawBufferPointer(decoded)) }
         }
         guard matches else { throw .badSignature }
+    }
+
+    /// HMAC-SHA256 of `input` under the verifier's secret (same value as swift-crypto's
+    /// `HMAC<SHA256>.authenticationCode(for:using:)`).
+    func authenticationCode(for input: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var inner = innerPadded
+        inner.update(bufferPointer: input)
+        let innerDigest = inner.finalize()
+        var outer = outerPadded
+        innerDigest.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize()
+    }
+
+    /// SHA-256 states after `K ^ ipad` and `K ^ opad`, K = the secret (hashed first when
+    /// longer than a block) zero-padded to the 64-byte block.
+    private static func paddedStates(secret: [UInt8]) -> (SHA256, SHA256) {
+        let blockSize = 64
+        var block = secret.count > blockSize ? Array(SHA256.hash(data: secret)) : secret
+        block += repeatElement(0, count: blockSize - block.count)
+        var inner = SHA256()
+        inner.update(data: block.map { $0 ^ 0x36 })
+        var outer = SHA256()
+        outer.update(data: block.map { $0 ^ 0x5C })
+        return (inner, outer)
     }
 
     private static func withDecoded<R>(

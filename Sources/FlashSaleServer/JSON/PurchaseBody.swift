@@ -25,9 +25,22 @@ public struct PurchaseBody: Sendable, Equatable {
 
     /// Parses a purchase body; the error's message says what is wrong.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> PurchaseBody {
+        let fields = try scan(bytes)
+        return PurchaseBody(sku: String(decoding: fields.sku, as: UTF8.self), qty: fields.qty)
+    }
+
+    /// Parses a purchase body without making a String: `sku` is a slice of `bytes`
+    /// (valid as long as they are). Same rules and errors as ``parse(_:)-(UnsafeRawBufferPointer)``.
+    public static func scan(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> (sku: UnsafeRawBufferPointer, qty: Int) {
+        if let fields = canonical(bytes) { return fields }
+        return try scanAnyLayout(bytes)
+    }
+
+    /// The general parser: any whitespace and field order, every error worded.
+    static func scanAnyLayout(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> (sku: UnsafeRawBufferPointer, qty: Int) {
         guard !bytes.isEmpty else { throw BadRequest("request body is empty; expected {\"sku\":\"…\",\"qty\":1}") }
         var scanner = JSONScanner(bytes)
-        var sku: String?
+        var sku: UnsafeRawBufferPointer?
         var qty: Int64?
         do {
             guard try scanner.peek() == UInt8(ascii: "{") else {
@@ -61,7 +74,49 @@ public struct PurchaseBody: Sendable, Equatable {
             throw BadRequest("malformed JSON")
         }
         guard let sku else { throw BadRequest("missing field \"sku\"") }
-        return PurchaseBody(sku: sku, qty: Int(qty ?? 1))
+        return (sku, Int(qty ?? 1))
+    }
+
+    /// The body as clients usually send it, `{"sku":"<sku>","qty":<n>}` or `{"sku":"<sku>"}`
+    /// with no whitespace, recognised in one pass. Nil for anything else, including every
+    /// invalid body: the general parser then decides (and words the error), so both paths
+    /// accept exactly the same bodies with the same result.
+    @inline(__always)
+    static func canonical(_ bytes: UnsafeRawBufferPointer) -> (sku: UnsafeRawBufferPointer, qty: Int)? {
+        let count = bytes.count
+        var index = 0
+        guard matches(bytes, &index, "{\"sku\":\"") else { return nil }
+        let skuStart = index
+        while index < count, IdentifierRules.isNameByte(bytes[index]) { index += 1 }
+        let skuLength = index - skuStart
+        guard skuLength >= 1, skuLength <= IdentifierRules.maxNameLength, index < count,
+            bytes[index] == UInt8(ascii: "\"")
+        else { return nil }
+        let sku = UnsafeRawBufferPointer(rebasing: bytes[skuStart..<index])
+        index += 1
+        if index == count - 1, bytes[index] == UInt8(ascii: "}") { return (sku, 1) }
+        guard matches(bytes, &index, ",\"qty\":") else { return nil }
+        // 1 to 7 digits without a leading zero (maxQuantity has 7), then the closing brace.
+        let digitsStart = index
+        var qty = 0
+        while index < count, index - digitsStart < 7, JSONScanner.isDigit(bytes[index]) {
+            qty = qty &* 10 &+ Int(bytes[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        guard index > digitsStart, bytes[digitsStart] != UInt8(ascii: "0"), qty <= Int(maxQuantity),
+            index == count - 1, bytes[index] == UInt8(ascii: "}")
+        else { return nil }
+        return (sku, qty)
+    }
+
+    /// Whether `literal` is at `index` (then moves past it).
+    @inline(__always)
+    private static func matches(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, _ literal: StaticString) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        guard bytes.count - index >= length else { return false }
+        for offset in 0..<length where bytes[index + offset] != literal.utf8Start[offset] { return false }
+        index += length
+        return true
     }
 
     /// Parses a purchase body held in an array.
@@ -71,7 +126,7 @@ public struct PurchaseBody: Sendable, Equatable {
         }.get()
     }
 
-    private static func readSKU(_ scanner: inout JSONScanner) throws -> String {
+    private static func readSKU(_ scanner: inout JSONScanner) throws -> UnsafeRawBufferPointer {
         guard try scanner.peek() == UInt8(ascii: "\"") else { throw BadRequest("\"sku\" must be a string") }
         let token = try scanner.readString()
         guard !token.hasEscapes else { throw BadRequest("\"sku\" must not contain escape sequences") }
@@ -82,7 +137,7 @@ public struct PurchaseBody: Sendable, Equatable {
         guard IdentifierRules.isValidName(raw) else {
             throw BadRequest("\"sku\" may contain only letters, digits, '.', '_' and '-'")
         }
-        return String(decoding: raw, as: UTF8.self)
+        return raw
     }
 
     private static func readQuantity(_ scanner: inout JSONScanner) throws -> Int64 {

@@ -61,24 +61,37 @@ public final class TokenBucketTable {
     private static let ways = 8
     public let policy: RateLimitPolicy
     private let setMask: Int
-    private var keys: [UInt64]
+    private let slots: Int
+    // Fixed-size storage behind `let` pointers: a lookup does no exclusivity check, no
+    // bounds check and no retain (arrays in class `var`s cost all three per access).
+    private let keys: UnsafeMutablePointer<UInt64>
     // Tokens in thousandths, so refill is integer arithmetic: rate/s = rate milli-tokens/ms.
-    private var milliTokens: [Int64]
-    private var lastSeen: [UInt64]
+    private let milliTokens: UnsafeMutablePointer<Int64>
+    private let lastSeen: UnsafeMutablePointer<UInt64>
 
     /// Creates a table with room for about `capacity` keys (rounded up to a power of two, at least 8).
     public init(policy: RateLimitPolicy, capacity: Int = 65_536) {
         self.policy = policy
         var slots = Self.ways
         while slots < capacity { slots <<= 1 }
+        self.slots = slots
         setMask = slots / Self.ways - 1
-        keys = Array(repeating: 0, count: slots)
-        milliTokens = Array(repeating: 0, count: slots)
-        lastSeen = Array(repeating: 0, count: slots)
+        keys = .allocate(capacity: slots)
+        keys.initialize(repeating: 0, count: slots)
+        milliTokens = .allocate(capacity: slots)
+        milliTokens.initialize(repeating: 0, count: slots)
+        lastSeen = .allocate(capacity: slots)
+        lastSeen.initialize(repeating: 0, count: slots)
+    }
+
+    deinit {
+        keys.deallocate()
+        milliTokens.deallocate()
+        lastSeen.deallocate()
     }
 
     /// The number of slots (the most keys remembered at once).
-    public var capacity: Int { keys.count }
+    public var capacity: Int { slots }
 
     /// Takes one token for `key` at `nowMillis` (a monotonic clock), or says how long to wait.
     public func admit(key rawKey: UInt64, nowMillis: UInt64) -> RateDecision {
