@@ -111,8 +111,18 @@ run_wrk() {
 }
 
 # --- flashsale ---
+# The engine needs its secrets and a Redis (/healthz reports Redis health); a private,
+# idle redis-server shares the server's CPU. Rate limits are off: every wrk connection
+# comes from 127.0.0.1.
+RD_PORT=$(pick_port 18470)
+taskset -c "$SERVER_CPU" redis-server --port "$RD_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  --daemonize no > "$OUT/redis.log" 2>&1 &
+RD_PID=$!; PIDS+=("$RD_PID")
+wait_port "$RD_PORT"
 FS_PORT=$(pick_port 18480)
-taskset -c "$SERVER_CPU" "$BIN" serve --host 127.0.0.1 --port "$FS_PORT" --workers 1 > "$OUT/flashsale.log" 2>&1 &
+FLASHSALE_JWT_SECRET=bench-jwt FLASHSALE_ADMIN_TOKEN=bench-admin FLASHSALE_PAYMENT_TOKEN=bench-pay \
+  taskset -c "$SERVER_CPU" "$BIN" serve --host 127.0.0.1 --port "$FS_PORT" --workers 1 \
+  --redis "redis://127.0.0.1:$RD_PORT" --rate-limit-address off --rate-limit-user off > "$OUT/flashsale.log" 2>&1 &
 FS_PID=$!; PIDS+=("$FS_PID")
 wait_port "$FS_PORT"
 # --- nginx (as ../shared/anchors/nginx/nginx.conf.in) ---
