@@ -71,9 +71,7 @@ public struct SaleConfig: Sendable, Hashable {
     /// The schedule part of the sale state at `now`: `.scheduled`, `.live` or `.ended`
     /// (never `.soldOut`, which depends on stock; see `WorkerShard.saleState`).
     public func scheduleState(now: Int64) -> SaleState {
-        if now < startsAtMillis { return .scheduled }
-        if now >= endsAtMillis { return .ended }
-        return .live
+        SaleState.at(now: now, startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, anyAvailable: true)
     }
 }
 
@@ -103,4 +101,12 @@ public enum SaleState: String, Sendable, Hashable {
     case live
     case soldOut = "sold_out"
     case ended
+
+    /// The state at `now`: `scheduled` before `startsAt` (inclusive start), `ended` from
+    /// `endsAt` on (exclusive end), else `live`, or `soldOut` when nothing is available.
+    public static func at(now: Int64, startsAtMillis: Int64, endsAtMillis: Int64, anyAvailable: Bool) -> SaleState {
+        if now < startsAtMillis { return .scheduled }
+        if now >= endsAtMillis { return .ended }
+        return anyAvailable ? .live : .soldOut
+    }
 }

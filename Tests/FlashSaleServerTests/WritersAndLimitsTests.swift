@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import Testing
 @testable import FlashSaleServer
+import FlashSaleCore
+import FlashSaleRedis
 
 @Suite struct JSONBufferTests {
     /// Parses `bytes` with Foundation: the writer's output must be valid JSON.
@@ -61,16 +63,16 @@ import Testing
         #expect(order["expires_at"] as? String == "1970-01-01T00:10:00.000Z")
 
         json.reset()
-        SaleView(sale: "s", state: "live", startsAtMillis: 0, endsAtMillis: 1, perUserLimit: 1, reservationTTLSeconds: 600,
-                 items: [.init(sku: "a", stock: 5, available: 3)]).write(into: &json)
+        SaleSnapshot(sale: "s", state: "live", startsAtMillis: 0, endsAtMillis: 1, perUserLimit: 1, reservationTTLSeconds: 600,
+                     items: [.init(sku: "a", stock: 5, available: 3)]).write(into: &json)
         #expect(json.text == #"{"sale":"s","state":"live","starts_at":"1970-01-01T00:00:00.000Z","ends_at":"1970-01-01T00:00:00.001Z","per_user_limit":1,"reservation_ttl_s":600,"items":[{"sku":"a","stock":5,"available":3}]}"#)
     }
 
     @Test func saleStateFollowsClockAndStock() {
-        #expect(SaleView.state(startsAtMillis: 10, endsAtMillis: 20, nowMillis: 5, anyAvailable: true) == "scheduled")
-        #expect(SaleView.state(startsAtMillis: 10, endsAtMillis: 20, nowMillis: 10, anyAvailable: true) == "live")
-        #expect(SaleView.state(startsAtMillis: 10, endsAtMillis: 20, nowMillis: 15, anyAvailable: false) == "sold_out")
-        #expect(SaleView.state(startsAtMillis: 10, endsAtMillis: 20, nowMillis: 20, anyAvailable: true) == "ended")
+        #expect(SaleState.at(now: 5, startsAtMillis: 10, endsAtMillis: 20, anyAvailable: true) == .scheduled)
+        #expect(SaleState.at(now: 10, startsAtMillis: 10, endsAtMillis: 20, anyAvailable: true) == .live)
+        #expect(SaleState.at(now: 15, startsAtMillis: 10, endsAtMillis: 20, anyAvailable: false) == .soldOut)
+        #expect(SaleState.at(now: 20, startsAtMillis: 10, endsAtMillis: 20, anyAvailable: true) == .ended)
     }
 
     @Test func everyErrorCodeHasAStatusOfItsFamily() {

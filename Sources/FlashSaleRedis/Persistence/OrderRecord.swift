@@ -60,4 +60,18 @@ public struct SaleSnapshot: Sendable, Equatable {
     public var perUserLimit: Int64
     public var reservationTTLSeconds: Int64
     public var items: [Item]
+
+    /// Creates a snapshot.
+    public init(
+        sale: String, state: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int64,
+        reservationTTLSeconds: Int64, items: [Item]
+    ) {
+        self.sale = sale
+        self.state = state
+        self.startsAtMillis = startsAtMillis
+        self.endsAtMillis = endsAtMillis
+        self.perUserLimit = perUserLimit
+        self.reservationTTLSeconds = reservationTTLSeconds
+        self.items = items
+    }
 }

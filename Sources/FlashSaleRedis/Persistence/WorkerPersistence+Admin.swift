@@ -120,9 +120,8 @@ extension WorkerPersistence {
                 }
                 guard let starts = fields["starts_at"].flatMap({ Int64($0) }), let ends = fields["ends_at"].flatMap({ Int64($0) })
                 else { return completion(.failure(.badReply("sale \(name) lacks its schedule"))) }
-                let now = EventLoop.wallClockMillis()
-                var state = now < starts ? "scheduled" : (now >= ends ? "ended" : "live")
-                if state == "live", items.allSatisfy({ $0.available == 0 }) { state = "sold_out" }
+                let state = SaleState.at(now: EventLoop.wallClockMillis(), startsAtMillis: starts, endsAtMillis: ends,
+                                         anyAvailable: items.contains { $0.available > 0 }).rawValue
                 completion(.success(SaleSnapshot(
                     sale: name, state: state, startsAtMillis: starts, endsAtMillis: ends,
                     perUserLimit: fields["per_user_limit"].flatMap { Int64($0) } ?? 0,

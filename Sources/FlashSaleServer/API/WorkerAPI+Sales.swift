@@ -81,11 +81,7 @@ extension WorkerAPI {
                 self.respond(APIError(.saleNotFound, "no sale named \(name)"), responder, route: route, startedAt: startedAt)
             case .success(let snapshot?):
                 self.json.reset()
-                SaleView(sale: snapshot.sale, state: snapshot.state, startsAtMillis: snapshot.startsAtMillis,
-                         endsAtMillis: snapshot.endsAtMillis, perUserLimit: Int(snapshot.perUserLimit),
-                         reservationTTLSeconds: Int(snapshot.reservationTTLSeconds),
-                         items: snapshot.items.map { SaleView.Item(sku: $0.sku, stock: $0.stock, available: $0.available) })
-                    .write(into: &self.json)
+                snapshot.write(into: &self.json)
                 self.respondJSON(status, responder, route: route, startedAt: startedAt)
             }
         }

@@ -1,3 +1,5 @@
+import FlashSaleRedis
+
 /// An order as `GET /v1/orders/{order}`, cancel and pay answer it.
 public struct OrderView: Sendable, Equatable {
     public var orderID: String
@@ -61,51 +63,8 @@ public enum PurchaseCreatedBody {
     }
 }
 
-/// A sale as `GET /v1/sales/{sale}` answers it.
-public struct SaleView: Sendable, Equatable {
-    /// One SKU: its stock and the units still available (pool + unsold leases).
-    public struct Item: Sendable, Equatable {
-        public var sku: String
-        public var stock: Int64
-        public var available: Int64
-
-        public init(sku: String, stock: Int64, available: Int64) {
-            self.sku = sku
-            self.stock = stock
-            self.available = available
-        }
-    }
-
-    public var sale: String
-    /// `scheduled`, `live`, `sold_out` or `ended`.
-    public var state: String
-    public var startsAtMillis: Int64
-    public var endsAtMillis: Int64
-    public var perUserLimit: Int
-    public var reservationTTLSeconds: Int
-    public var items: [Item]
-
-    public init(
-        sale: String, state: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int,
-        reservationTTLSeconds: Int, items: [Item]
-    ) {
-        self.sale = sale
-        self.state = state
-        self.startsAtMillis = startsAtMillis
-        self.endsAtMillis = endsAtMillis
-        self.perUserLimit = perUserLimit
-        self.reservationTTLSeconds = reservationTTLSeconds
-        self.items = items
-    }
-
-    /// The state of a sale at `nowMillis`: `ended` after its end, `scheduled`
-    /// before its start, `sold_out` when no SKU has units left, else `live`.
-    public static func state(startsAtMillis: Int64, endsAtMillis: Int64, nowMillis: Int64, anyAvailable: Bool) -> String {
-        if nowMillis >= endsAtMillis { return "ended" }
-        if nowMillis < startsAtMillis { return "scheduled" }
-        return anyAvailable ? "live" : "sold_out"
-    }
-
+/// A sale as `GET /v1/sales/{sale}` answers it: the persistence layer's read of Redis.
+extension SaleSnapshot {
     /// `{sale, state, starts_at, ends_at, per_user_limit, reservation_ttl_s, items:[{sku, stock, available}]}`.
     public func write(into json: inout JSONBuffer) {
         json.object { object in
