@@ -99,10 +99,17 @@ public final class WorkerPersistence {
     /// Connects and starts the group commit, timers and (once Redis is reached) the
     /// reclaim of this worker's stale leases. Purchases are answered `overloaded` until
     /// the engine is ready (``isReady``).
+    /// Called on the loop thread when the Redis connection's health changes, with the
+    /// last error (for logs). Set before ``start()``.
+    public var onRedisHealthChange: ((RedisHealth, String) -> Void)?
+
     public func start() {
         guard !started else { return }
         started = true
-        client.onHealthChange = { [unowned self] health, _ in self.clientHealthChanged(health) }
+        client.onHealthChange = { [unowned self] health, error in
+            self.clientHealthChanged(health)
+            self.onRedisHealthChange?(health, error)
+        }
         client.start()
         turnHook.start { [unowned self] in self.afterTurn() }
         housekeepingTimer.start(afterMillis: configuration.housekeepingMillis, repeatMillis: configuration.housekeepingMillis) {

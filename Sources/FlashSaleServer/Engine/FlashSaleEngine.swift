@@ -44,12 +44,16 @@ public final class FlashSaleEngine: @unchecked Sendable {
         let core = self.core
         let openConnections = OpenConnectionsProbe()
         let keepAlive = self.keepAlive
+        let logger = self.logger
+        let redisEndpoint = "\(redisConfiguration.endpoint)"  // password redacted
         let server = HTTPServer(configuration: configuration.http) { context in
             let shard = WorkerShard(process: core, workerIndex: context.index)
             var persistence = PersistenceConfiguration(redis: persistenceBase, nodeID: settings.nodeID, workerIndex: context.index)
             persistence.ackMode = ackMode
             persistence.ackTimeoutMillis = ackTimeout
             let engine = WorkerPersistence(loop: context.loop, shard: shard, configuration: persistence)
+            let healthLog = RedisHealthLog(logger: logger, worker: context.index, endpoint: redisEndpoint)
+            engine.onRedisHealthChange = { health, error in healthLog.note(health, error: error) }
             let api = WorkerAPI(
                 loop: context.loop, engine: engine, settings: settings, metrics: allMetrics[context.index],
                 allMetrics: allMetrics, extraSamples: { openConnections.samples() })

@@ -1,0 +1,48 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Issue 4: Redis refused at start — a clear log line, retries, `/healthz` 503 (and
+/// purchases 503 + Retry-After) until Redis is up, then healthy without a restart.
+final class RedisRefusedAtStartTests: XCTestCase {
+    func testEngineLogsRetriesAndBecomesHealthyWhenRedisAppears() throws {
+        let redisPort = freeLoopbackPort()
+        let port = freeLoopbackPort()
+        let engine = try ChildProcess(
+            executable: builtBinary("flashsale"),
+            arguments: ["serve", "--host", "127.0.0.1", "--port", String(port), "--redis", "redis://127.0.0.1:\(redisPort)",
+                        "--workers", "2", "--node-id", "e2e-refused-\(port)", "--trust-user-header", "--log-level", "info"],
+            environment: Secrets.environment)
+        defer {
+            engine.terminate()
+            if engine.waitForExit(timeoutSeconds: 10) == nil { engine.kill9() }
+        }
+
+        // Serving, but unhealthy while nothing listens on the Redis port.
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
+            (try? HTTPTestClient.request(port: port, "GET", "/healthz", timeoutSeconds: 2))?.errorCode == "redis_unavailable"
+        }, engine.output())
+        let health = try HTTPTestClient.request(port: port, "GET", "/healthz")
+        XCTAssertEqual(health.status, 503)
+        let purchase = try HTTPTestClient.request(
+            port: port, "POST", "/v1/sales/s1/purchases",
+            headers: ["Content-Type": "application/json", "X-User-Id": "u1"], body: #"{"sku":"a","qty":1}"#)
+        XCTAssertEqual(purchase.status, 503, purchase.body)
+        XCTAssertEqual(purchase.errorCode, "overloaded")
+        XCTAssertNotNil(purchase.headers["retry-after"])
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.output().contains("redis unreachable") }, engine.output())
+        XCTAssertTrue(engine.output().contains("127.0.0.1:\(redisPort)"), "the log line names the Redis it tried")
+        // Retrying logs once per change, not once per attempt.
+        Thread.sleep(forTimeInterval: 1)
+        let warnings = engine.output().components(separatedBy: "redis unreachable").count - 1
+        XCTAssertLessThanOrEqual(warnings, 2, "one warning per worker: \(engine.output())")
+
+        // Redis appears: the engine reconnects by itself and turns healthy.
+        let redis = try RedisServerProcess(port: redisPort)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 50) {
+            (try? HTTPTestClient.request(port: port, "GET", "/healthz", timeoutSeconds: 2).status) == 200
+        }, engine.output())
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.output().contains("redis up") }, engine.output())
+        XCTAssertEqual(try redis.client().command("PING"), .status("PONG"))
+    }
+}
