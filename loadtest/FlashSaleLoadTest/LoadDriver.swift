@@ -1,4 +1,5 @@
 import FlashSaleLoop
+import FlashSaleRedis
 
 /// Runs one scenario on one event loop: schedules requests, hands them to
 /// idle connections, records every answer. Loop thread only (see ``LoadRun``).
@@ -12,7 +13,8 @@ final class LoadDriver {
     private var ready: [DriverConnection] = []
     private var arrivals: [Job]
     private var nextArrival = 0
-    private var followUps = JobQueue()
+    /// Follow-up jobs, bounded by the scenario's size.
+    private var followUps = FIFO<Job>()
     private var inFlight = 0
     private var startNanos: UInt64 = 0
     private var started = false
@@ -291,29 +293,4 @@ final class LoadDriver {
 
     /// The order id of `user`'s first acknowledged order (for pay and cancel).
     func orderID(ofUser user: Int) -> String { evidence.orderID(ofUser: user) ?? "missing" }
-}
-
-/// A FIFO of jobs (follow-ups), bounded by the scenario's size.
-struct JobQueue {
-    private var items: [Job] = []
-    private var head = 0
-
-    var isEmpty: Bool { head == items.count }
-    var count: Int { items.count - head }
-
-    mutating func append(_ job: Job) { items.append(job) }
-
-    mutating func popFirst() -> Job? {
-        guard head < items.count else { return nil }
-        let job = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 4096 && head * 2 >= items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return job
-    }
 }

@@ -1,19 +1,21 @@
 /// A first-in first-out queue on an array with a moving head (amortised O(1)).
 ///
 /// "Bounded" by its users: every queue in FlashSale checks its own limit
-/// before appending.
-struct FIFO<Element> {
+/// before appending. Package-wide (not public API): the load driver uses it too.
+package struct FIFO<Element> {
     private var storage: [Element] = []
     private var head = 0
 
-    var count: Int { storage.count - head }
-    var isEmpty: Bool { head == storage.count }
-    var first: Element? { head < storage.count ? storage[head] : nil }
+    package init() {}
 
-    mutating func append(_ element: Element) { storage.append(element) }
+    package var count: Int { storage.count - head }
+    package var isEmpty: Bool { head == storage.count }
+    package var first: Element? { head < storage.count ? storage[head] : nil }
+
+    package mutating func append(_ element: Element) { storage.append(element) }
 
     @discardableResult
-    mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard head < storage.count else { return nil }
         let element = storage[head]
         head += 1
@@ -27,13 +29,13 @@ struct FIFO<Element> {
         return element
     }
 
-    mutating func removeAll() {
+    package mutating func removeAll() {
         storage.removeAll(keepingCapacity: true)
         head = 0
     }
 
     /// Visits elements front to back while `body` returns true.
-    func forEachWhile(_ body: (Element) -> Bool) {
+    package func forEachWhile(_ body: (Element) -> Bool) {
         var index = head
         while index < storage.count {
             if !body(storage[index]) { return }
