@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "flashsale-loadtest", targets: ["flashsale-loadtest"]),
         .library(name: "FlashSaleCore", targets: ["FlashSaleCore"]),
         .library(name: "FlashSaleHTTP", targets: ["FlashSaleHTTP"]),
+        .library(name: "FlashSaleWorker", targets: ["FlashSaleWorker"]),
         .library(name: "FlashSaleRedis", targets: ["FlashSaleRedis"]),
         .library(name: "FlashSaleServer", targets: ["FlashSaleServer"]),
     ],
@@ -39,16 +40,19 @@ let package = Package(
         .target(name: "FlashSaleLoop", dependencies: ["CLibUV"]),
         // HTTP/1.1 server (http_parser) on FlashSaleLoop.
         .target(name: "FlashSaleHTTP", dependencies: ["FlashSaleLoop", "CHTTPParser"]),
-        // hiredis async client on FlashSaleLoop, Lua scripts, persistence.
+        // The worker-engine layer: orders the work of one worker (acks, leases, group
+        // commit, limit checks, sweeps, sale sync) on narrow store protocols.
+        .target(name: "FlashSaleWorker", dependencies: ["FlashSaleCore", "FlashSaleLoop"]),
+        // hiredis async client on FlashSaleLoop, Lua scripts, the Redis store of a worker.
         .target(
             name: "FlashSaleRedis",
-            dependencies: ["FlashSaleLoop", "FlashSaleCore", "CHiredis", "CHiredisUV"]
+            dependencies: ["FlashSaleLoop", "FlashSaleCore", "FlashSaleWorker", "CHiredis", "CHiredisUV"]
         ),
         // Wiring: routes, JSON, auth, metrics.
         .target(
             name: "FlashSaleServer",
             dependencies: [
-                "FlashSaleCore", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
+                "FlashSaleCore", "FlashSaleHTTP", "FlashSaleWorker", "FlashSaleRedis", "FlashSaleLoop",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -85,7 +89,10 @@ let package = Package(
         .testTarget(name: "FlashSaleCoreTests", dependencies: ["FlashSaleCore"]),
         .testTarget(name: "FlashSaleLoopTests", dependencies: ["FlashSaleLoop"]),
         .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop", "TestSupport"]),
-        .testTarget(name: "FlashSaleRedisTests", dependencies: ["FlashSaleRedis", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
+        .testTarget(name: "FlashSaleWorkerTests", dependencies: ["FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore"]),
+        .testTarget(
+            name: "FlashSaleRedisTests",
+            dependencies: ["FlashSaleRedis", "FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
         .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "TestSupport"]),
         .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.

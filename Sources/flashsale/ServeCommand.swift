@@ -5,6 +5,7 @@ import FlashSaleRedis
 import FlashSaleServer
 import Foundation
 import Logging
+import FlashSaleWorker
 
 /// `flashsale serve`: runs the engine until SIGTERM/SIGINT.
 ///

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlashSaleServer
 import Foundation
+import FlashSaleCore
 
 /// `flashsale token`: mints a buyer JWT (HS256) with the engine's secret.
 struct TokenCommand: ParsableCommand {

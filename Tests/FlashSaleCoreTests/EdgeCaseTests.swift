@@ -30,10 +30,13 @@ struct EdgeCaseTests {
         #expect(f.buy("v", qty: 1) == .soldOut)
     }
 
-    @Test func limitZeroRefusesEverything() throws {
-        let f = try Fixture(limit: 0)
-        #expect(f.buy("u") == .limitExceeded)
-        #expect(f.buy("u", key: "k") == .limitExceeded)
+    @Test func limitZeroIsNotASale() throws {
+        // One rule for the API, the core and the scripts: per_user_limit is 1...max; a
+        // limit of 0 is refused before the sale exists (it has no "no limit" meaning).
+        #expect(throws: SaleConfigError.invalidPerUserLimit) { try Fixture(limit: 0) }
+        #expect(throws: SaleConfigError.invalidPerUserLimit) { try Fixture(limit: SaleConfig.maxPerUserLimit + 1) }
+        let f = try Fixture(limit: 1)
+        #expect(f.buy("u", qty: 2) == .limitExceeded)
     }
 
     @Test func hugeUnitsFromRedisDoNotOverflow() throws {

@@ -4,6 +4,7 @@ import Testing
 @testable import FlashSaleServer
 import FlashSaleCore
 import FlashSaleRedis
+import FlashSaleWorker
 
 @Suite struct JSONBufferTests {
     /// Parses `bytes` with Foundation: the writer's output must be valid JSON.

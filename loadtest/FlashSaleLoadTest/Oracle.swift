@@ -1,4 +1,5 @@
 import Foundation
+import FlashSaleWorker
 
 /// The verdict on one invariant.
 public struct InvariantVerdict: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
 import FlashSaleRedis
+import FlashSaleWorker
 
 /// What Redis holds about one sale, read by the oracle.
 public struct SaleSnapshot: Sendable {

@@ -39,7 +39,24 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public func order(_ id: String) -> String { prefix + "order:" + id }
 
     /// `fs:node:{id}`: hash of one node's live stats (written by the engine, with a TTL).
-    public static func node(_ id: String) -> String { "fs:node:" + id }
+    public static func node(_ id: String) -> String { nodePrefix + id }
+    /// What every `fs:node:{id}` key starts with.
+    public static let nodePrefix = "fs:node:"
+    /// `SCAN MATCH` pattern of every `fs:node:{id}` key.
+    public static let nodePattern = nodePrefix + "*"
+    /// `fs:sales`: set of sale ids, so nodes load the sales at start and follow changes
+    /// made through other nodes.
+    public static let sales = "fs:sales"
+    /// `fs:audit`: stream of admin actions (who changed which sale, from where).
+    public static let audit = "fs:audit"
+    /// `SCAN MATCH` pattern of every `fs:{S}:sale` key.
+    public static let saleHashPattern = "fs:{*}:sale"
+
+    /// The sale id of an `fs:{S}:sale` key (nil for any other key).
+    public static func sale(ofSaleHashKey key: String) -> String? {
+        guard key.hasPrefix("fs:{"), key.hasSuffix("}:sale") else { return nil }
+        return String(key.dropFirst(4).dropLast(6))
+    }
 
     /// The field of `fs:{S}:idem` for a user's idempotency key.
     ///

@@ -1,6 +1,7 @@
 import Dispatch
 import FlashSaleLoop
 import FlashSaleRedis
+import FlashSaleWorker
 
 /// A synchronous Redis session for command-line tools (`flashsale top`): runs
 /// the engine's async ``RedisClient`` on its own event loop thread and waits
@@ -27,7 +28,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
             client.start()
         }
         let waited = ready.wait(timeout: .now() + timeoutSeconds)
-        let state = runOnLoop { client -> (RedisHealth, String) in
+        let state = runOnLoop { client -> (StoreHealth, String) in
             client.onHealthChange = nil
             return (client.health, client.lastError)
         }

@@ -4,8 +4,9 @@ import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
-final class WorkerPersistenceTests: XCTestCase {
+final class WorkerEngineRedisTests: XCTestCase {
     /// Buys with fresh users, one loop turn per round, until the stock is gone.
     private func burst(_ engines: [EngineFixture], stock: Int, log: AnswerLog, roundSize: Int = 150) {
         var round = 0
@@ -120,13 +121,15 @@ final class WorkerPersistenceTests: XCTestCase {
 
     func testRedisPausedMidBurstShedsLoadLosesNothingAndRecovers() throws {
         let redis = try RedisServerProcess()
-        let engine = EngineFixture(core: engineNewCore(), port: redis.port) {
-            $0.ackTimeoutMillis = 1500
-            $0.redis.commandTimeoutMillis = 500
-            // One flush in flight: later orders wait in the queue, and are rolled back
-            // unsent when the client declares Redis down.
-            $0.maxBatchesInFlight = 1
-        }
+        let engine = EngineFixture(
+            core: engineNewCore(), port: redis.port,
+            tweak: {
+                $0.ackTimeoutMillis = 1500
+                // One flush in flight: later orders wait in the queue, and are rolled back
+                // unsent when the client declares Redis down.
+                $0.maxBatchesInFlight = 1
+            },
+            redisTweak: { $0.commandTimeoutMillis = 500 })
         defer { redis.resume() }
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.isReady })
         XCTAssertEqual(try engine.upsert(engineLiveSale(stock: 5000))?.get(), .created)
@@ -151,7 +154,7 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertGreaterThan(log.count(where: { $0 == .overloaded }), 0)
         XCTAssertLessThanOrEqual(maxPending, 8192, "the order queue is bounded")
         XCTAssertLessThanOrEqual(maxWaiting, 8192 + 1024, "waiters are bounded by the queue and the park capacity")
-        XCTAssertNotEqual(engine.with { $0.health }, .up)
+        XCTAssertNotEqual(engine.with { $0.health }, StoreHealth.up)
 
         redis.resume()
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.isReady }, "recovers without a restart")
@@ -229,9 +232,9 @@ final class WorkerPersistenceTests: XCTestCase {
         let sale = engineLiveSale(stock: 10)
         XCTAssertEqual(try engine.upsert(sale)?.get(), .created)
         XCTAssertEqual(try engine.upsert(sale)?.get(), .unchanged)
-        let more = SaleDefinition(
-            sale: "s1", startsAtMillis: sale.startsAtMillis, endsAtMillis: sale.endsAtMillis, perUserLimit: 1,
-            reservationTTLSeconds: 600, items: [SaleDefinition.Item(sku: "sku1", stock: 11)])
+        let more = SaleConfig(
+            name: "s1", startsAtMillis: sale.startsAtMillis, endsAtMillis: sale.endsAtMillis, perUserLimit: 1,
+            reservationTTLMillis: 600_000, items: [SaleItem(sku: "sku1", stock: 11)])
         XCTAssertEqual(try engine.upsert(more)?.get(), .saleLive(field: "sku1"), "stock is frozen once live")
 
         let log = AnswerLog()
@@ -241,21 +244,21 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertEqual(orders.count, 2)
         let alice = orders[0].id.text, bob = orders[1].id.text
 
-        let record = try XCTUnwrap(engine.call { (e: WorkerPersistence, done: @escaping (Result<OrderRecord?, PersistenceError>) -> Void) in e.order(orderID: alice, completion: done) }?.get())
+        let record = try XCTUnwrap(engine.call { (e: WorkerEngine, done: @escaping (Result<OrderRecord?, StoreError>) -> Void) in e.order(orderID: alice, completion: done) }?.get())
         XCTAssertEqual(record.user, "alice")
         XCTAssertEqual(record.status, "reserved")
         XCTAssertEqual(record.expiresAtMillis, orders[0].expiresAtMillis)
 
-        let paid = engine.call { (e: WorkerPersistence, done: @escaping (Result<PayOutcome, PersistenceError>) -> Void) in e.pay(orderID: alice, completion: done) }
+        let paid = engine.call { (e: WorkerEngine, done: @escaping (Result<PayOutcome, StoreError>) -> Void) in e.pay(orderID: alice, completion: done) }
         guard case .success(.paid)? = paid else { return XCTFail("\(String(describing: paid))") }
-        let again = engine.call { (e: WorkerPersistence, done: @escaping (Result<PayOutcome, PersistenceError>) -> Void) in e.pay(orderID: alice, completion: done) }
+        let again = engine.call { (e: WorkerEngine, done: @escaping (Result<PayOutcome, StoreError>) -> Void) in e.pay(orderID: alice, completion: done) }
         XCTAssertEqual(again, .success(.alreadyPaid))
 
-        let wrongUser = engine.call { (e: WorkerPersistence, done: @escaping (Result<CancelOutcome, PersistenceError>) -> Void) in e.cancel(orderID: bob, user: "mallory", completion: done) }
+        let wrongUser = engine.call { (e: WorkerEngine, done: @escaping (Result<CancelOutcome, StoreError>) -> Void) in e.cancel(orderID: bob, user: "mallory", completion: done) }
         XCTAssertEqual(wrongUser, .success(.notFound))
-        let cancelled = engine.call { (e: WorkerPersistence, done: @escaping (Result<CancelOutcome, PersistenceError>) -> Void) in e.cancel(orderID: bob, user: "bob", completion: done) }
+        let cancelled = engine.call { (e: WorkerEngine, done: @escaping (Result<CancelOutcome, StoreError>) -> Void) in e.cancel(orderID: bob, user: "bob", completion: done) }
         guard case .success(.cancelled)? = cancelled else { return XCTFail("\(String(describing: cancelled))") }
-        let unknown = engine.call { (e: WorkerPersistence, done: @escaping (Result<PayOutcome, PersistenceError>) -> Void) in e.pay(orderID: "NOPE", completion: done) }
+        let unknown = engine.call { (e: WorkerEngine, done: @escaping (Result<PayOutcome, StoreError>) -> Void) in e.pay(orderID: "NOPE", completion: done) }
         XCTAssertEqual(unknown, .success(.notFound))
 
         // Bob's unit is back and his ledger entry released: he can buy again (limit 1).
@@ -264,10 +267,10 @@ final class WorkerPersistenceTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { retry.count == 1 })
         XCTAssertEqual(retry.reservedOrders.count, 1)
 
-        let snapshot = try XCTUnwrap(engine.call { (e: WorkerPersistence, done: @escaping (Result<SaleSnapshot?, PersistenceError>) -> Void) in e.sale("s1", completion: done) }?.get())
+        let snapshot = try XCTUnwrap(engine.call { (e: WorkerEngine, done: @escaping (Result<SaleSnapshot?, StoreError>) -> Void) in e.sale("s1", completion: done) }?.get())
         XCTAssertEqual(snapshot.state, "live")
         XCTAssertEqual(snapshot.items, [SaleSnapshot.Item(sku: "sku1", stock: 10, available: 8)])
-        let none = engine.call { (e: WorkerPersistence, done: @escaping (Result<SaleSnapshot?, PersistenceError>) -> Void) in e.sale("nope", completion: done) }
+        let none = engine.call { (e: WorkerEngine, done: @escaping (Result<SaleSnapshot?, StoreError>) -> Void) in e.sale("nope", completion: done) }
         XCTAssertEqual(none, .success(nil))
         engine.shutdown()
     }
@@ -340,7 +343,7 @@ final class WorkerPersistenceNodesTests: XCTestCase {
         nodeA.buy(["erin", "erin"], log: log)
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 7 })
         XCTAssertEqual(log.snapshot.suffix(2).map(\.decision), [.limitExceeded, .limitExceeded])
-        let cancelled = nodeB.call { (e: WorkerPersistence, done: @escaping (Result<CancelOutcome, PersistenceError>) -> Void) in
+        let cancelled = nodeB.call { (e: WorkerEngine, done: @escaping (Result<CancelOutcome, StoreError>) -> Void) in
             e.cancel(orderID: erinOrders[0].id.text, user: "erin", completion: done)
         }
         guard case .success(.cancelled)? = cancelled else { return XCTFail("\(String(describing: cancelled))") }

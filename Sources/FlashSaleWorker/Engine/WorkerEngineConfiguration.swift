@@ -8,10 +8,8 @@ public enum AckMode: String, Sendable, CaseIterable {
     case reserved
 }
 
-/// Settings of one ``WorkerPersistence``. Defaults are documented in docs/redis-persistence.md.
-public struct PersistenceConfiguration: Sendable {
-    /// The Redis connection (the engine adds `FlashSaleScripts.all` to its scripts).
-    public var redis: RedisClientConfiguration
+/// Settings of one ``WorkerEngine``. Defaults are documented in docs/redis-persistence.md.
+public struct WorkerEngineConfiguration: Sendable {
     /// This node's id, stable across restarts (leases are recorded as `<nodeID>/<workerIndex>`).
     public var nodeID: String
     /// This worker's index in the process (0-based).
@@ -54,8 +52,7 @@ public struct PersistenceConfiguration: Sendable {
     public var shutdownTimeoutMillis: UInt64 = 5000
 
     /// Settings for worker `workerIndex` of node `nodeID`.
-    public init(redis: RedisClientConfiguration, nodeID: String, workerIndex: Int) {
-        self.redis = redis
+    public init(nodeID: String, workerIndex: Int) {
         self.nodeID = nodeID
         self.workerIndex = workerIndex
         self.runsExpirySweep = workerIndex == 0
@@ -64,22 +61,4 @@ public struct PersistenceConfiguration: Sendable {
 
     /// `<nodeID>/<workerIndex>`: the field of this worker's leases in `fs:{S}:leases:{sku}`.
     public var workerID: String { nodeID + "/" + String(workerIndex) }
-}
-
-/// Why a persistence call failed.
-public enum PersistenceError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Redis is unreachable, slow or refused the command (answer 503 + Retry-After).
-    case unavailable(RedisError)
-    /// Redis answered something the engine cannot read (answer 500).
-    case badReply(String)
-    /// The request is invalid (answer 400), e.g. a sale definition the core refuses.
-    case invalid(String)
-
-    public var description: String {
-        switch self {
-        case .unavailable(let error): return "redis unavailable: \(error)"
-        case .badReply(let why): return "unexpected redis reply: \(why)"
-        case .invalid(let why): return why
-        }
-    }
 }

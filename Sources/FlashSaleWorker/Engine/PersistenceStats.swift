@@ -1,6 +1,6 @@
 import FlashSaleCore
 
-/// Running counters of one ``WorkerPersistence`` (cumulative since start).
+/// Running counters of one ``WorkerEngine`` (cumulative since start).
 public struct PersistenceStats: Sendable, Equatable {
     /// Purchase requests received.
     public var requests = 0
