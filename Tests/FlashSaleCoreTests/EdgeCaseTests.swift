@@ -311,14 +311,4 @@ struct EdgeCaseTests {
         #expect(install(bad) == .invalidName)
         #expect(install(good) == nil)
     }
-
-    @Test func httpMapping() {
-        #expect(PurchaseDecision.soldOut.httpStatus == 409)
-        #expect(PurchaseDecision.soldOut.errorCode?.description == "sold_out")
-        #expect(PurchaseDecision.idempotencyKeyReused.httpStatus == 422)
-        #expect(PurchaseDecision.overloaded.httpStatus == 503)
-        #expect(PurchaseDecision.saleNotFound.errorCode?.description == "sale_not_found")
-        #expect(PurchaseDecision.parked(ParkTicket(value: 1)).httpStatus == 0)
-        #expect(PurchaseDecision.invalidQuantity.httpStatus == 400)
-    }
 }

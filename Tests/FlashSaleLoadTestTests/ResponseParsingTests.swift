@@ -56,7 +56,7 @@ final class ResponseParsingTests: XCTestCase {
         let body = Array(#"{"order_id":"ord-42","status":"reserved"}"#.utf8)
         body.withUnsafeBytes { XCTAssertEqual(ResponseBodyScan.orderID(in: $0), "ord-42") }
         let error = Array(#"{"error":{"code":"limit_exceeded","message":"one per user"}}"#.utf8)
-        error.withUnsafeBytes { XCTAssertEqual(ResponseBodyScan.errorCode(in: $0), .limitExceeded) }
+        error.withUnsafeBytes { XCTAssertEqual(ResponseBodyScan.errorCode(in: $0), .api(.limitExceeded)) }
         let other = Array(#"{"error":{"code":"teapot"}}"#.utf8)
         other.withUnsafeBytes { XCTAssertEqual(ResponseBodyScan.errorCode(in: $0), .other) }
     }
