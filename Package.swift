@@ -57,10 +57,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What the CLI, the load driver and the tests share: the HTTP exchange, the
+        // blocking Redis session, token minting, sale admin.
+        .target(
+            name: "FlashSaleClient",
+            dependencies: [
+                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop",
+                "FlashSaleClient", "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop", "FlashSaleRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,9 +78,8 @@ let package = Package(
         .target(
             name: "FlashSaleLoadTest",
             dependencies: [
-                "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis",
+                "FlashSaleClient", "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleWorker",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "loadtest/FlashSaleLoadTest"
         ),
@@ -93,7 +101,8 @@ let package = Package(
         .testTarget(
             name: "FlashSaleRedisTests",
             dependencies: ["FlashSaleRedis", "FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
-        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "TestSupport"]),
+        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "FlashSaleClient", "TestSupport"]),
+        .testTarget(name: "FlashSaleClientTests", dependencies: ["FlashSaleClient", "TestSupport"]),
         .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

@@ -37,6 +37,8 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public func buyers(_ sku: String) -> String { prefix + "buyers:" + sku }
     /// `fs:{S}:order:{id}`: hash, one order.
     public func order(_ id: String) -> String { prefix + "order:" + id }
+    /// `SCAN MATCH` pattern of every order of the sale.
+    public var orderPattern: String { order("*") }
 
     /// `fs:node:{id}`: hash of one node's live stats (written by the engine, with a TTL).
     public static func node(_ id: String) -> String { nodePrefix + id }

@@ -1,8 +1,39 @@
 import FlashSaleLoop
 import Foundation
 
-/// One blocking HTTP/1.1 request on a connection of its own (sale admin, probes).
+/// One blocking HTTP/1.1 request on a connection of its own, on the project's own loop
+/// and TCP code (the CLI's sale admin, the load driver's setup and probes, tests).
 public enum HTTPExchange {
+    /// `http://host:port` of an engine.
+    public struct Endpoint: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        /// An endpoint at `host:port`.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `http://host[:port]` (default port 80; a trailing `/` is ignored).
+        public init(url: String) throws {
+            guard url.hasPrefix("http://") else { throw Failure(description: "only http:// URLs are supported, got \(url)") }
+            var rest = url.dropFirst("http://".count)
+            if rest.hasSuffix("/") { rest = rest.dropLast() }
+            guard !rest.isEmpty, !rest.contains("/") else { throw Failure(description: "expected http://host:port, got \(url)") }
+            if let colon = rest.lastIndex(of: ":") {
+                guard let port = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(port) else {
+                    throw Failure(description: "bad port in \(url)")
+                }
+                host = String(rest[..<colon])
+                self.port = port
+            } else {
+                host = String(rest)
+                port = 80
+            }
+        }
+    }
+
     /// An answer.
     public struct Response: Sendable {
         /// Status code.
@@ -15,6 +46,15 @@ public enum HTTPExchange {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         /// What went wrong.
         public var description: String
+    }
+
+    /// Sends `method path` with `headers` and `body` to `host:port`, waits up to `timeoutSeconds`.
+    public static func request(
+        _ endpoint: Endpoint, method: String, path: String, headers: [(String, String)] = [],
+        body: String = "", timeoutSeconds: Double = 10
+    ) throws -> Response {
+        try request(host: endpoint.host, port: endpoint.port, method: method, path: path, headers: headers,
+                    body: body, timeoutSeconds: timeoutSeconds)
     }
 
     /// Sends `method path` with `headers` and `body` to `host:port`, waits up to `timeoutSeconds`.

@@ -1,4 +1,5 @@
-/// An incremental HTTP/1.1 response parser for the load driver.
+/// An incremental HTTP/1.1 response parser for the project's HTTP clients (the load
+/// driver's connections and ``HTTPExchange``).
 ///
 /// It reads only what the driver needs: the status code, `Content-Length`,
 /// `Connection: close` / HTTP/1.0, and the body when asked to capture it.
@@ -6,13 +7,13 @@
 /// only pieces split across reads are copied (into buffers reused for the
 /// connection's lifetime). Chunked bodies are not supported (the engine and
 /// nginx send `Content-Length`); such a response is reported as malformed.
-struct HTTPResponseParser {
+package struct HTTPResponseParser {
     private enum State { case statusLine, headers, body }
 
     /// Longest status or header line accepted.
-    static let maxLine = 8192
+    package static let maxLine = 8192
     /// Most body bytes kept when capturing (order ids and error codes fit easily).
-    static let maxCapturedBody = 4096
+    package static let maxCapturedBody = 4096
 
     private var state = State.statusLine
     private var partialLine: [UInt8] = []
@@ -22,20 +23,20 @@ struct HTTPResponseParser {
     private var remaining = 0
     private var chunked = false
     /// Whether the current response asks to close the connection after it.
-    private(set) var closeAfterResponse = false
+    package private(set) var closeAfterResponse = false
     /// Whether to keep the body of the responses being parsed.
-    var captureBody = false
+    package var captureBody = false
 
     /// Whether the parser is between responses (nothing partial buffered).
-    var isIdle: Bool { state == .statusLine && partialLine.isEmpty }
+    package var isIdle: Bool { state == .statusLine && partialLine.isEmpty }
 
-    init() {
+    package init() {
         partialLine.reserveCapacity(256)
         body.reserveCapacity(512)
     }
 
     /// Resets for a new connection.
-    mutating func reset() {
+    package mutating func reset() {
         state = .statusLine
         partialLine.removeAll(keepingCapacity: true)
         body.removeAll(keepingCapacity: true)
@@ -45,7 +46,7 @@ struct HTTPResponseParser {
     /// Parses `bytes`; calls `onResponse(status, body)` for each complete
     /// response (`body` is empty unless ``captureBody``). Returns `false` on a
     /// malformed or unsupported response (the caller closes the connection).
-    mutating func feed(
+    package mutating func feed(
         _ bytes: UnsafeRawBufferPointer,
         _ onResponse: (_ status: Int, _ body: UnsafeRawBufferPointer) -> Void
     ) -> Bool {
@@ -180,7 +181,7 @@ struct HTTPResponseParser {
 }
 
 /// Whether `text` equals `lowercased` ignoring ASCII case (`lowercased` must be lower case).
-func asciiEqualsLowercased(_ text: UnsafeRawBufferPointer, _ lowercased: [UInt8]) -> Bool {
+package func asciiEqualsLowercased(_ text: UnsafeRawBufferPointer, _ lowercased: [UInt8]) -> Bool {
     guard text.count == lowercased.count else { return false }
     for index in 0..<text.count where text[index] | 0x20 != lowercased[index] {
         return false
@@ -189,7 +190,7 @@ func asciiEqualsLowercased(_ text: UnsafeRawBufferPointer, _ lowercased: [UInt8]
 }
 
 /// Whether `text` contains `lowercased` ignoring ASCII case.
-func asciiContainsLowercased(_ text: UnsafeRawBufferPointer, _ lowercased: [UInt8]) -> Bool {
+package func asciiContainsLowercased(_ text: UnsafeRawBufferPointer, _ lowercased: [UInt8]) -> Bool {
     guard lowercased.count <= text.count else { return false }
     var start = 0
     while start + lowercased.count <= text.count {

@@ -1,3 +1,4 @@
+import FlashSaleServer
 /// Renders a ``DashboardSnapshot`` as a plain-text frame (fixed-width columns,
 /// no colour codes so that `--once` output is easy to read and to test).
 public enum DashboardRenderer {

@@ -2,7 +2,7 @@ import FlashSaleRedis
 import FlashSaleWorker
 
 /// What Redis holds about one sale, read by the oracle.
-public struct SaleSnapshot: Sendable {
+public struct OracleSnapshot: Sendable {
     /// One SKU's counters, read together in one `MULTI`.
     public struct SKUState: Sendable {
         /// The SKU id.
@@ -56,8 +56,8 @@ public struct SaleSnapshot: Sendable {
 
     /// Reads the sale through `redis`: counters, pools and leases of every
     /// SKU in one `MULTI`, then the buyers, the idempotency hash and every order.
-    public static func read(sale: String, from redis: RedisCommandRunner) throws -> SaleSnapshot {
-        let keys = SaleKeys(sale: sale)
+    public static func read(sale: String, from redis: RedisCommandRunner) throws -> OracleSnapshot {
+        let keys = FlashSaleKeys(sale: sale)
         let saleFields = try hash(redis.command(["HGETALL", keys.saleHash]))
         guard !saleFields.isEmpty else { throw OracleError.saleNotFound(sale) }
         var skuNames = (saleFields["skus"] ?? "").split(separator: ",").map(String.init)
@@ -69,13 +69,13 @@ public struct SaleSnapshot: Sendable {
         }
         let idempotency = try hash(redis.command(["HGETALL", keys.idempotency]))
         let orders = try readOrders(keys: keys, redis: redis)
-        return SaleSnapshot(
+        return OracleSnapshot(
             sale: sale, saleFields: saleFields, perUserLimit: Int64(saleFields["per_user_limit"] ?? "") ?? 0,
             skus: skus, orders: orders, idempotency: idempotency)
     }
 
     /// Reads only the counters, pools and leases (one `MULTI`).
-    static func readCounters(skuNames: [String], keys: SaleKeys, redis: RedisCommandRunner) throws -> [SKUState] {
+    static func readCounters(skuNames: [String], keys: FlashSaleKeys, redis: RedisCommandRunner) throws -> [SKUState] {
         var commands: [[String]] = []
         for sku in skuNames {
             commands.append(["HGETALL", keys.counts(sku)])
@@ -96,17 +96,17 @@ public struct SaleSnapshot: Sendable {
 
     /// Re-reads counters, pools and leases of this snapshot's SKUs.
     func rereadCounters(from redis: RedisCommandRunner) throws -> [SKUState] {
-        var fresh = try SaleSnapshot.readCounters(skuNames: skus.map(\.sku), keys: SaleKeys(sale: sale), redis: redis)
+        var fresh = try OracleSnapshot.readCounters(skuNames: skus.map(\.sku), keys: FlashSaleKeys(sale: sale), redis: redis)
         for index in fresh.indices { fresh[index].buyers = skus[index].buyers }
         return fresh
     }
 
-    private static func scanSKUs(keys: SaleKeys, redis: RedisCommandRunner) throws -> [String] {
+    private static func scanSKUs(keys: FlashSaleKeys, redis: RedisCommandRunner) throws -> [String] {
         let prefix = keys.counts("")
         return try scan(pattern: prefix + "*", redis: redis).map { String($0.dropFirst(prefix.count)) }.sorted()
     }
 
-    private static func readOrders(keys: SaleKeys, redis: RedisCommandRunner) throws -> [Order] {
+    private static func readOrders(keys: FlashSaleKeys, redis: RedisCommandRunner) throws -> [Order] {
         let orderKeys = try scan(pattern: keys.orderPattern, redis: redis)
         let prefix = keys.order("")
         let replies = try redis.pipeline(orderKeys.map { ["HGETALL", $0] })

@@ -1,11 +1,23 @@
+import FlashSaleServer
 import Foundation
 
-/// Sale administration over the engine's HTTP API (`PUT` / `GET /v1/sales/{sale}`).
+/// Sale administration over the engine's HTTP API (`PUT` / `GET /v1/sales/{sale}`), for
+/// the CLI, the load driver and tests. The body is the API's own ``SaleBody``.
 public enum SaleAdmin {
     /// Why the engine refused.
     public struct Refused: Error, CustomStringConvertible, Sendable {
         /// What the engine said.
         public var description: String
+    }
+
+    /// `PUT /v1/sales/{sale}` with `body` (JSON bytes) and the admin token.
+    public static func put(
+        _ endpoint: HTTPExchange.Endpoint, adminToken: String, sale: String, body: [UInt8]
+    ) throws -> HTTPExchange.Response {
+        try HTTPExchange.request(
+            endpoint, method: "PUT", path: "/v1/sales/\(sale)",
+            headers: [("Authorization", "Bearer \(adminToken)"), ("Content-Type", "application/json")],
+            body: String(decoding: body, as: UTF8.self))
     }
 
     /// Creates or updates `sale` with one SKU, live from now (a second ago) for `openSeconds`.
@@ -15,15 +27,11 @@ public enum SaleAdmin {
         host: String, port: Int, adminToken: String, sale: String, sku: String, stock: Int,
         perUserLimit: Int, reservationTTLSeconds: Int, openSeconds: Int = 86_400
     ) throws -> Int {
-        let now = Date()
-        let body = """
-            {"starts_at":"\(rfc3339(now.addingTimeInterval(-1)))","ends_at":"\(rfc3339(now.addingTimeInterval(Double(openSeconds))))",\
-            "per_user_limit":\(perUserLimit),"reservation_ttl_s":\(reservationTTLSeconds),\
-            "items":[{"sku":"\(jsonEscaped(sku))","stock":\(stock)}]}
-            """
-        let response = try HTTPExchange.request(
-            host: host, port: port, method: "PUT", path: "/v1/sales/\(sale)",
-            headers: [("Authorization", "Bearer \(adminToken)"), ("Content-Type", "application/json")], body: body)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let body = SaleBody(
+            startsAtMillis: now - 1000, endsAtMillis: now + Int64(openSeconds) * 1000, perUserLimit: perUserLimit,
+            reservationTTLSeconds: reservationTTLSeconds, items: [.init(sku: sku, stock: Int64(stock))])
+        let response = try put(.init(host: host, port: port), adminToken: adminToken, sale: sale, body: body.jsonBody())
         guard response.status == 200 || response.status == 201 else {
             throw Refused(description: "PUT /v1/sales/\(sale) answered \(response.status): \(response.body)")
         }
@@ -41,12 +49,5 @@ public enum SaleAdmin {
             return (item["stock"] as? NSNumber)?.intValue
         }
         return nil
-    }
-
-    /// `2024-05-01T12:00:00Z`.
-    public static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }

@@ -1,3 +1,4 @@
+import FlashSaleClient
 import FlashSaleRedis
 
 /// Reads a ``DashboardSnapshot`` from Redis (and nothing else).
@@ -5,19 +6,19 @@ import FlashSaleRedis
 /// Sales are found with `SCAN MATCH fs:{*}:sale`; each sale's unit counters
 /// come from the audit script in one atomic step, so the conservation check
 /// never compares counters from different moments.
-public struct DashboardReader {
+struct DashboardReader {
     /// At most this many `reserved` events are counted per sale and second.
-    public static let orderCountCap = 100_000
+    static let orderCountCap = 100_000
 
     private let session: BlockingRedisSession
 
     /// Creates a reader over an open session.
-    public init(session: BlockingRedisSession) {
+    init(session: BlockingRedisSession) {
         self.session = session
     }
 
     /// Reads one snapshot; `onlySale` limits it to one sale.
-    public func read(onlySale: String? = nil) throws -> DashboardSnapshot {
+    func read(onlySale: String? = nil) throws -> DashboardSnapshot {
         let time = try session.command(["TIME"]).elements
         let seconds = time.first?.int ?? 0
         let micros = time.count > 1 ? (time[1].int ?? 0) : 0
@@ -28,7 +29,7 @@ public struct DashboardReader {
         if let onlySale {
             saleNames = [onlySale]
         } else {
-            saleNames = try scan(match: "fs:{*}:sale").compactMap(Self.saleName(fromKey:))
+            saleNames = try session.scan(match: FlashSaleKeys.saleHashPattern).compactMap(FlashSaleKeys.sale(ofSaleHashKey:))
         }
         saleNames.sort()
         var sales: [DashboardSnapshot.SaleRow] = []
@@ -68,32 +69,13 @@ public struct DashboardReader {
         }
 
         var nodes: [DashboardSnapshot.NodeRow] = []
-        for key in try scan(match: "fs:node:*").sorted() {
+        for key in try session.scan(match: FlashSaleKeys.nodePattern) {
             let fields = Self.pairs(try session.command(["HGETALL", key])).sorted { $0.0 < $1.0 }
             guard !fields.isEmpty else { continue }
             let ttl = try session.command(["TTL", key]).int ?? -1
-            nodes.append(.init(id: String(key.dropFirst("fs:node:".count)), fields: fields, ttlSeconds: ttl))
+            nodes.append(.init(id: String(key.dropFirst(FlashSaleKeys.nodePrefix.count)), fields: fields, ttlSeconds: ttl))
         }
         return DashboardSnapshot(redisTimeMillis: now, schema: schema, sales: sales, nodes: nodes)
-    }
-
-    private func scan(match pattern: String) throws -> [String] {
-        var cursor = "0"
-        var keys = Set<String>()
-        repeat {
-            let reply = try session.command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).elements
-            guard reply.count == 2, let next = reply[0].string else { break }
-            for key in reply[1].elements { if let key = key.string { keys.insert(key) } }
-            cursor = next
-        } while cursor != "0"
-        return Array(keys)
-    }
-
-    /// `fs:{S}:sale` -> `S`.
-    static func saleName(fromKey key: String) -> String? {
-        guard key.hasPrefix("fs:{"), key.hasSuffix("}:sale") else { return nil }
-        let name = key.dropFirst(4).dropLast(6)
-        return name.isEmpty ? nil : String(name)
     }
 
     static func pairs(_ reply: RedisValue) -> [(String, String)] {

@@ -1,3 +1,4 @@
+import FlashSaleServer
 import Crypto
 
 /// Mints HS256 buyer tokens (for `flashsale token`, tests and load tests).
