@@ -91,7 +91,7 @@ cpu_ticks() {
 # FLASHSALE_BIN_DIR already holds it.
 release_bin() {
   if [ -n "${FLASHSALE_BIN_DIR:-}" ] && [ -x "$FLASHSALE_BIN_DIR/$1" ]; then
-    echo "$FLASHSALE_BIN_DIR/$1"; return 0
+    echo "$(cd "$FLASHSALE_BIN_DIR" && pwd)/$1"; return 0
   fi
   log "swift build -c release --product $1"
   (cd "$REPO" && swift build -c release --product "$1" 2>&1 | tail -n 2 >&2) || die "release build of $1 failed"
