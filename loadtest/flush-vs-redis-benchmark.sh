@@ -17,11 +17,7 @@
 #        IDEM=1 (every order carries an Idempotency-Key), and those of loadtest/lib.sh.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-RB_N=${RB_N:-1000000}
-ORDERS=${ORDERS:-400000}
-DEPTH=${DEPTH:-4}
-BATCHES=${BATCHES:-"64 128 256"}
-REPS=${REPS:-2}
+: "${RB_N:=1000000}" "${ORDERS:=400000}" "${DEPTH:=4}" "${BATCHES:=64 128 256}" "${REPS:=2}"
 IDEM_FLAG=(); [ "${IDEM:-0}" = 1 ] && IDEM_FLAG=(--idem)
 
 lt_init flush-vs-rb
