@@ -7,7 +7,7 @@
  * with keep-alive and pipelining: all complete requests found in one read are
  * answered with one write, in order. The request parser is a minimal one written
  * for this peer (request line, Content-Length, Connection, Transfer-Encoding);
- * a request it cannot frame is answered 400/413/501 and the connection closed.
+ * a request it cannot frame is answered 400/413/431/501 and the connection closed.
  * Memory is bounded per connection: a 16 KiB request buffer, and reading stops
  * while more than 1 MiB of answers wait for the client to read them.
  *
@@ -32,6 +32,7 @@ static const char ANSWER_KEEP[] = HEAD("200 OK", "Content-Length: 11\r\n") "\r\n
 static const char ANSWER_KEEP10[] = HEAD("200 OK", "Content-Length: 11\r\nConnection: keep-alive\r\n") "\r\n" JSON;
 static const char ANSWER_CLOSE[] = HEAD("200 OK", "Content-Length: 11\r\nConnection: close\r\n") "\r\n" JSON;
 static const char ANSWER_400[] = HEAD("400 Bad Request", "Content-Length: 0\r\nConnection: close\r\n") "\r\n";
+static const char ANSWER_431[] = HEAD("431 Request Header Fields Too Large", "Content-Length: 0\r\nConnection: close\r\n") "\r\n";
 static const char ANSWER_413[] = HEAD("413 Content Too Large", "Content-Length: 0\r\nConnection: close\r\n") "\r\n";
 static const char ANSWER_501[] = HEAD("501 Not Implemented", "Content-Length: 0\r\nConnection: close\r\n") "\r\n";
 
@@ -147,7 +148,7 @@ static int contains_token(const char *p, const char *end, const char *token) {
 static long frame_request(connection *c, const char *p, size_t len, int *keep) {
     const char *head_end = memmem(p, len, "\r\n\r\n", 4);
     if (head_end == NULL) {
-        if (len >= REQUEST_CAP) { refuse(c, ANSWER_413, sizeof ANSWER_413 - 1); return -1; }
+        if (len >= REQUEST_CAP) { refuse(c, ANSWER_431, sizeof ANSWER_431 - 1); return -1; }
         return 0;
     }
     const char *end = head_end + 2; /* the last header line's CRLF */
