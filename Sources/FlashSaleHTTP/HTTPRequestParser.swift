@@ -498,23 +498,26 @@ final class HTTPRequestParser {
         return isAbsoluteForm() ? nil : .badTarget
     }
 
-    /// `scheme ":" …` (RFC 3986 §3.1); the dispatcher serves http and https ones.
+    /// `http://authority/…` or `https://…` (RFC 9112 §3.2.2), the authority
+    /// a valid `uri-host [":" port]` (no userinfo); other schemes are refused.
     private func isAbsoluteForm() -> Bool {
-        let base = request.base
-        var i = 0
-        while i < targetLength {
-            let byte = base.load(fromByteOffset: i, as: UInt8.self)
-            let alpha = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
-            if i == 0 {
-                if !alpha { return false }
-            } else if byte == colon {
-                return true
-            } else if !(alpha || (byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
-                return false
-            }
-            i += 1
+        let target = HTTPBytes(request.base, targetLength)
+        let schemeLength: Int
+        if target.hasPrefixIgnoringCase("http://") {
+            schemeLength = 7
+        } else if target.hasPrefixIgnoringCase("https://") {
+            schemeLength = 8
+        } else {
+            return false
         }
-        return false
+        var end = schemeLength
+        while end < targetLength {
+            let byte = target[end]
+            if byte == slash || byte == 0x3F || byte == 0x23 { break }
+            end += 1
+        }
+        guard end > schemeLength else { return false }
+        return isValidHost(HTTPBytes(request.base + schemeLength, end - schemeLength))
     }
 
     /// After the header block: the framing rules of RFC 9112 §6.3 and the Host rules of §3.2.
