@@ -28,6 +28,9 @@ http = {
     "upgrade": "PUT /v1/sales/a HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
     "bad-host": "PUT /v1/sales/a HTTP/1.1\r\nHost: a@b\r\n\r\n",
     "empty-lines": "\r\n\r\nPUT /v1/sales/a HTTP/1.1\r\nHost: t\r\n\r\n",
+    # Found by the fuzzer: a HEAD answer (404) has a Content-Length and no body.
+    "head-chunked-404": "HEAD /sales/s1/purchases HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n3;x=y\r\n{\"s\r\n2\r\n\"}\r\n0\r\nT: v\r\n\r\n",
 }
 for name, text in http.items():
     write("http-request", name, text)

@@ -11,7 +11,7 @@ public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let output = connection.output
     var start = 0
     // Walk the status lines: "HTTP/1.1 ddd " at each response start the
-    // Content-Length framing leads to (HEAD answers carry no body: the router has none).
+    // Content-Length framing leads to.
     while start < output.count {
         guard output.count - start >= 13, output[start + 8] == 0x20, output[start + 12] == 0x20,
               equalsASCII(output, at: start, "HTTP/1.1 ")
@@ -22,13 +22,21 @@ public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             continue
         }
         guard let length = contentLength(output, from: start, to: headEnd) else { fatalError("final response without Content-Length") }
-        start = headEnd + 4 + length
+        let next = headEnd + 4
+        // A HEAD request's answer (a 404 or 405 here) has no body: the next
+        // response or the end follows the head. No body can start so: none
+        // of the routes' bodies contains a space there.
+        if length > 0 && (next == output.count || equalsASCII(output, at: next, "HTTP/1.1 ")) {
+            start = next
+            continue
+        }
+        start = next + length
         guard start <= output.count else { fatalError("response body shorter than its Content-Length") }
     }
     return 0
 }
 
-/// Routes without GET, so no input can turn into a HEAD answer (headers only).
+/// Routes without GET: HEAD only ever gets a 404 or 405 (head without body).
 func fuzzRouter() -> HTTPRouter {
     let router = HTTPRouter()
     router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { request, responder in
