@@ -8,6 +8,7 @@
 # Tests/ once fixed).
 # Usage: scripts/fuzz.sh [SECONDS] [name...]
 #        FUZZ_RUNS=1000000 scripts/fuzz.sh      # a number of executions per harness instead
+#        FUZZ_CONFIG=release scripts/fuzz.sh    # optimised harnesses (faster runs, longer build)
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
 seconds="${1:-60}"
@@ -23,7 +24,7 @@ else
   selected=("${all[@]}")
 fi
 out="${FUZZ_OUT:-$(mktemp -d /tmp/flashsale-fuzz.XXXXXX)}"
-flags=(-Xswiftc -sanitize=fuzzer,address)
+flags=(-c "${FUZZ_CONFIG:-debug}" -Xswiftc -sanitize=fuzzer,address)
 echo "fuzz: building the harnesses"
 # ld.gold warns about every ASan symbol it cannot export: noise.
 # (Product by product: a plain `swift build` would also build the rest of the main package.)
