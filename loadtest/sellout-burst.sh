@@ -160,7 +160,7 @@ jwt_run() { # setup lua extra-args...
   TOKENS="$RUN_DIR/tokens.txt" USERS="$JWT_USERS" run_wrk "$setup" "$CONNS" 1 "http://127.0.0.1:$ENGINE_PORT/" "$lua"
   b=$(cpu_ticks "$ENGINE_PID")
   # requests between a and b (warm-up included), from the engine's own metrics
-  reqs=$(curl -s "http://127.0.0.1:$ENGINE_PORT/metrics" | awk '/^flashsale_http_requests_total\{route="POST/{s+=$NF} END{print s+0}')
+  reqs=$(curl -s "http://127.0.0.1:$ENGINE_PORT/metrics" | awk '/^flashsale_http_requests_total\{method="POST"/{s+=$NF} END{print s+0}')
   awk -v t=$((b - a)) -v hz="$clk_tck" -v n="$reqs" 'BEGIN{printf "%.3f", (n > 0 ? t / hz / n * 1e6 : 0)}'
   stop_pid "$ENGINE_PID"
 }

@@ -13,6 +13,9 @@ public struct GroupCommitSummary: Sendable, Equatable {
     public var batchMax: UInt64
     /// Flush calls measured.
     public var flushes: Int
+    /// Flush round trips (µs) and orders per flush since start (never reset).
+    public var flushDurations: BucketHistogram
+    public var batchSizes: BucketHistogram
 }
 
 extension WorkerPersistence {
@@ -21,7 +24,8 @@ extension WorkerPersistence {
         GroupCommitSummary(
             flushP50Micros: flushLatency.quantile(0.5), flushP99Micros: flushLatency.quantile(0.99),
             flushMaxMicros: flushLatency.max, batchP50: batchSizes.quantile(0.5), batchP99: batchSizes.quantile(0.99),
-            batchMax: batchSizes.max, flushes: flushLatency.count)
+            batchMax: batchSizes.max, flushes: flushLatency.count,
+            flushDurations: flushLatency.lifetime, batchSizes: batchSizes.lifetime)
     }
 
     /// Starts a new measurement window for ``groupCommitSummary``.

@@ -58,8 +58,8 @@ public final class WorkerPersistence {
     var uncertainOrders: Set<OrderID> = []
     var leaseScratch: [LeaseRequest] = []
     var resolvedScratch: [(ParkTicket, PurchaseDecision)] = []
-    var flushLatency = LatencyHistogram()
-    var batchSizes = LatencyHistogram()
+    var flushLatency = LatencyHistogram(bounds: BucketHistogram.flushMicrosBounds)
+    var batchSizes = LatencyHistogram(bounds: BucketHistogram.batchOrdersBounds)
 
     // Sweep and sale sync.
     var sweepInFlight = false
