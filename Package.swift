@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FlashSaleHTTP", targets: ["FlashSaleHTTP"]),
         .library(name: "FlashSaleRedis", targets: ["FlashSaleRedis"]),
         .library(name: "FlashSaleServer", targets: ["FlashSaleServer"]),
+        .library(name: "FlashSaleDashboard", targets: ["FlashSaleDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,10 +54,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `flashsale dashboard`: a read-only web dashboard over Redis.
+        .target(
+            name: "FlashSaleDashboard",
+            dependencies: ["FlashSaleServer", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop"]
+        ),
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop",
+                "FlashSaleServer", "FlashSaleDashboard", "FlashSaleHTTP", "FlashSaleLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,6 +93,7 @@ let package = Package(
         .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop", "TestSupport"]),
         .testTarget(name: "FlashSaleRedisTests", dependencies: ["FlashSaleRedis", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
         .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "TestSupport"]),
+        .testTarget(name: "FlashSaleDashboardTests", dependencies: ["FlashSaleDashboard", "FlashSaleRedis", "FlashSaleHTTP"]),
         .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

@@ -5,7 +5,7 @@ struct FlashSaleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flashsale",
         abstract: "FlashSale: a flash-sale engine on libuv, an in-memory core and Redis.",
-        subcommands: [ServeCommand.self, SaleCommand.self, TokenCommand.self, TopCommand.self]
+        subcommands: [ServeCommand.self, SaleCommand.self, TokenCommand.self, TopCommand.self, DashboardCommand.self]
     )
 }
 

@@ -27,6 +27,10 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public var expiry: String { prefix + "expiry" }
     /// `fs:{S}:events`: stream of order events.
     public var events: String { prefix + "events" }
+    /// `fs:{S}:holders`: hash, worker id → last heartbeat (ms) of every lease holder (scale-out).
+    public var holders: String { prefix + "holders" }
+    /// `fs:{S}:dead`: stream of events the relay gave up on.
+    public var deadLetters: String { prefix + "dead" }
     /// `fs:{S}:pool:{sku}`: string (integer), units not leased to any worker.
     public func pool(_ sku: String) -> String { prefix + "pool:" + sku }
     /// `fs:{S}:leases:{sku}`: hash, worker id → units leased and not yet sold.
