@@ -8,13 +8,18 @@ import FlashSaleRedis
 /// per sale, one `MULTI` … `EXEC` holding the sale hash and, per SKU, the pool,
 /// the leases and the counters (so the conservation check compares counters
 /// of one instant), plus the holders, the dead letters and the relay group.
-/// Sales (`fs:{*}:sale`) and nodes (`fs:node:*`) are found with `SCAN` every
-/// ``rescanMillis`` (a full keyspace pass, so not every second).
+/// Sales (`fs:{*}:sale`) and nodes (`fs:node:*`) are found with `SCAN`: on
+/// every read while the keyspace is small (at most ``smallKeyspace`` keys, a
+/// pass of a few milliseconds), else every ``rescanMillis`` (a full pass over
+/// millions of order keys is not a once-a-second job).
 final class RedisReader {
     let client: RedisClient
     /// At most this many sales are read per second (the first ones by name).
     let maxSales: Int
     let rescanMillis: UInt64
+    /// Up to this many keys (`DBSIZE`), sales and nodes are rediscovered on every read.
+    static let smallKeyspace: Int64 = 50_000
+    private var keyspace: Int64 = 0
     /// Sales beyond ``maxSales`` at the last rescan.
     private(set) var salesNotRead = 0
     private var sales: [String] = []
@@ -38,7 +43,7 @@ final class RedisReader {
             if case .failure = result { lastRescan = nil }  // rescan after an outage
             completion(result)
         }
-        if let last = lastRescan, now - last < rescanMillis {
+        if let last = lastRescan, keyspace > Self.smallKeyspace, now - last < rescanMillis {
             readAll(finish)
             return
         }
@@ -85,7 +90,7 @@ final class RedisReader {
     private func readAll(_ completion: @escaping (Result<Reading, RedisError>) -> Void) {
         let sales = self.sales
         let nodeKeys = self.nodeKeys
-        var first: [[String]] = [["TIME"], ["GET", FlashSaleKeys.schema]]
+        var first: [[String]] = [["TIME"], ["GET", FlashSaleKeys.schema], ["DBSIZE"]]
         for sale in sales { first.append(["HGET", FlashSaleKeys(sale: sale).saleHash, "skus"]) }
         for key in nodeKeys {
             first.append(["HGETALL", key])
@@ -96,14 +101,15 @@ final class RedisReader {
             let time = (try? replies[0].get())?.elements ?? []
             let now = (time.first?.int ?? 0) * 1000 + (time.count > 1 ? (time[1].int ?? 0) / 1000 : 0)
             let schema = (try? replies[1].get())?.string
+            keyspace = (try? replies[2].get())?.int ?? 0
             var skuLists: [[String]] = []
             for index in sales.indices {
-                let text = (try? replies[2 + index].get())?.string ?? ""
+                let text = (try? replies[3 + index].get())?.string ?? ""
                 skuLists.append(text.split(separator: ",").map(String.init).filter(FlashSaleKeys.isValidIdentifier))
             }
             var nodes: [NodeReading] = []
             for (index, key) in nodeKeys.enumerated() {
-                let base = 2 + sales.count + 2 * index
+                let base = 3 + sales.count + 2 * index
                 let fields = Self.pairs((try? replies[base].get()) ?? .null)
                 guard !fields.isEmpty else { continue }
                 nodes.append(NodeReading(
