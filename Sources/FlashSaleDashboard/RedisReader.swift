@@ -47,15 +47,15 @@ final class RedisReader {
             readAll(finish)
             return
         }
-        scan(pattern: "fs:{*}:sale", cursor: "0", found: []) { [unowned self] saleKeys in
+        scan(pattern: FlashSaleKeys.saleHashPattern, cursor: "0", found: []) { [unowned self] saleKeys in
             switch saleKeys {
             case .failure(let error): finish(.failure(error))
             case .success(let saleKeys):
-                scan(pattern: FlashSaleKeys.node("*"), cursor: "0", found: []) { [unowned self] nodes in
+                scan(pattern: FlashSaleKeys.nodePattern, cursor: "0", found: []) { [unowned self] nodes in
                     switch nodes {
                     case .failure(let error): finish(.failure(error))
                     case .success(let nodes):
-                        let names = saleKeys.compactMap(Self.saleName(fromKey:)).sorted()
+                        let names = saleKeys.compactMap(FlashSaleKeys.sale(fromSaleHashKey:)).sorted()
                         sales = Array(names.prefix(maxSales))
                         salesNotRead = names.count - sales.count
                         nodeKeys = nodes.sorted()
@@ -111,9 +111,9 @@ final class RedisReader {
             for (index, key) in nodeKeys.enumerated() {
                 let base = 3 + sales.count + 2 * index
                 let fields = Self.pairs((try? replies[base].get()) ?? .null)
-                guard !fields.isEmpty else { continue }
+                guard !fields.isEmpty, let id = FlashSaleKeys.nodeID(fromNodeKey: key) else { continue }
                 nodes.append(NodeReading(
-                    id: String(key.dropFirst(FlashSaleKeys.node("").count)),
+                    id: id,
                     fields: Dictionary(fields, uniquingKeysWith: { a, _ in a }),
                     ttlSeconds: (try? replies[base + 1].get())?.int ?? -1))
             }
@@ -182,7 +182,7 @@ final class RedisReader {
         var relay: RelayReading?
         for group in items[tail + 2].elements {
             let fields = Dictionary(pairs(group), uniquingKeysWith: { a, _ in a })
-            guard fields["name"] == "fs-relay" else { continue }
+            guard fields["name"] == FlashSaleKeys.relayGroup else { continue }
             relay = RelayReading(lag: fields["lag"].flatMap { Int64($0) } ?? -1,
                                  pending: fields["pending"].flatMap { Int64($0) } ?? 0, deadLetters: dead)
         }
@@ -191,13 +191,6 @@ final class RedisReader {
             sale: sale, startsAtMillis: config["starts_at"].flatMap { Int64($0) },
             endsAtMillis: config["ends_at"].flatMap { Int64($0) },
             perUserLimit: config["per_user_limit"].flatMap { Int64($0) }, skus: rows, holders: holders, relay: relay)
-    }
-
-    /// `fs:{S}:sale` -> `S` (only ids the schema allows).
-    static func saleName(fromKey key: String) -> String? {
-        guard key.hasPrefix("fs:{"), key.hasSuffix("}:sale") else { return nil }
-        let name = String(key.dropFirst(4).dropLast(6))
-        return FlashSaleKeys.isValidIdentifier(name) ? name : nil
     }
 
     /// Field/value pairs of a flat array reply (`HGETALL`, `XINFO`); integers become text.

@@ -207,5 +207,15 @@ final class DashboardTests: XCTestCase {
         let dom = try Chromium.dom(dashboard.url + "?page=2&q=s1")
         XCTAssertTrue(dom.contains("page 2 of 5 · 100 sales"), String(dom.prefix(4000)))
         XCTAssertTrue(dom.contains(#"data-sale="s120""#))
+
+        // SIGTERM with an event stream open: the stream ends and the process exits cleanly at once.
+        let port = dashboard.port
+        let reader = Thread { _ = try? HTTPTestClient.streamPrefix(port: port, path: "/api/events", seconds: 5) }
+        reader.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        let stopping = Date()
+        dashboard.process.terminate()
+        XCTAssertEqual(dashboard.process.waitForExit(timeoutSeconds: 5), 0, dashboard.process.output())
+        XCTAssertLessThan(Date().timeIntervalSince(stopping), 0.8, "an open stream held the shutdown (the grace period is 1 s)")
     }
 }

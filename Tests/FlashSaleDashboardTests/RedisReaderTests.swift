@@ -41,11 +41,14 @@ import Testing
         #expect(RedisReader.parseSale("s", skus: ["a"], [.array([])] + exec.dropFirst()) == nil)
     }
 
-    @Test func saleNamesFromKeys() {
-        #expect(RedisReader.saleName(fromKey: "fs:{spring:2026}:sale") == "spring:2026")
-        #expect(RedisReader.saleName(fromKey: "fs:{}:sale") == nil)
-        #expect(RedisReader.saleName(fromKey: "fs:{a}:pool:x") == nil)
-        #expect(RedisReader.saleName(fromKey: "fs:{a b}:sale") == nil)
+    @Test func idsFromKeys() {
+        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{spring:2026}:sale") == "spring:2026")
+        #expect(FlashSaleKeys.sale(fromSaleHashKey: FlashSaleKeys(sale: "x.1").saleHash) == "x.1")
+        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{}:sale") == nil)
+        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{a}:pool:x") == nil)
+        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{a b}:sale") == nil)
+        #expect(FlashSaleKeys.nodeID(fromNodeKey: FlashSaleKeys.node("n:8080/1")) == "n:8080/1")
+        #expect(FlashSaleKeys.nodeID(fromNodeKey: "fs:node:") == nil)
     }
 
     @Test func historyRingKeepsTheNewest() {

@@ -45,6 +45,27 @@ public struct FlashSaleKeys: Sendable, Hashable {
     /// `fs:node:{id}`: hash of one node's live stats (written by the engine, with a TTL).
     public static func node(_ id: String) -> String { "fs:node:" + id }
 
+    /// The consumer group the relay reads `fs:{S}:events` with.
+    public static let relayGroup = "fs-relay"
+
+    /// `SCAN … MATCH` pattern of every sale hash (`fs:{*}:sale`).
+    public static let saleHashPattern = "fs:{*}:sale"
+    /// `SCAN … MATCH` pattern of every node stats hash (`fs:node:*`).
+    public static let nodePattern = "fs:node:*"
+
+    /// The sale id of a sale hash key (`fs:{S}:sale` → `S`); nil for any other key or an invalid id.
+    public static func sale(fromSaleHashKey key: String) -> String? {
+        guard key.hasPrefix("fs:{"), key.hasSuffix("}:sale") else { return nil }
+        let name = String(key.dropFirst(4).dropLast(6))
+        return isValidIdentifier(name) ? name : nil
+    }
+
+    /// The worker id of a node stats key (`fs:node:{id}` → `id`); nil for any other key.
+    public static func nodeID(fromNodeKey key: String) -> String? {
+        guard key.hasPrefix("fs:node:"), key.utf8.count > 8 else { return nil }
+        return String(key.dropFirst(8))
+    }
+
     /// The field of `fs:{S}:idem` for a user's idempotency key.
     ///
     /// Length-prefixed so that no pair of (user, key) can collide, whatever they contain.
