@@ -6,7 +6,7 @@ import FlashSaleServer
 /// `flashsale dashboard`: a read-only process that serves one page, its JSON
 /// and Server-Sent-Events feed and its `/metrics`, from what Redis holds.
 /// One HTTP worker; its loop also runs the Redis client and the once-a-second read.
-public final class DashboardServer: @unchecked Sendable {
+public final class DashboardServer {
     /// What it runs with.
     public let configuration: DashboardConfiguration
     private let redis: RedisClientConfiguration
@@ -58,7 +58,7 @@ public final class DashboardServer: @unchecked Sendable {
     /// Blocks until SIGTERM/SIGINT, then stops.
     public func runUntilSignalled() { server?.runUntilSignalled() }
 
-    /// Begins shutting down (thread-safe).
+    /// Begins shutting down.
     public func shutdown() { server?.shutdown() }
 
     /// Waits until the loop has stopped.

@@ -148,7 +148,7 @@ final class RedisReader {
             for (index, sale) in sales.enumerated() {
                 switch replies[execIndex[index]] {
                 case .failure(let error):
-                    if case .server = error { continue }  // this sale's transaction failed; the others stand
+                    // A refused transaction (e.g. EXECABORT, NOPERM) is shown, not silently dropped.
                     return completion(.failure(error))
                 case .success(let exec):
                     if let reading = Self.parseSale(sale, skus: skuLists[index], exec.elements) { out.append(reading) }
