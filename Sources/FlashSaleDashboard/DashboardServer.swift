@@ -12,7 +12,7 @@ public final class DashboardServer {
     private let redis: RedisClientConfiguration
     private var server: HTTPServer?
     // Loop-confined objects live as long as the process (shutdown hooks still reach them).
-    private var keepAlive: LoopConfined<DashboardLoop>?
+    private var keepAlive: LoopBound<DashboardLoop>?
 
     /// Checks the Redis URLs (throws on a bad one; messages never carry a password).
     public init(configuration: DashboardConfiguration) throws(RedisError) {
@@ -41,10 +41,10 @@ public final class DashboardServer {
         http.shutdownGraceMillis = 1000  // open event streams end at shutdown
         let configuration = self.configuration
         let redis = self.redis
-        var confined: LoopConfined<DashboardLoop>?
+        var confined: LoopBound<DashboardLoop>?
         let server = HTTPServer(configuration: http) { context in
             let dashboard = DashboardLoop(loop: context.loop, configuration: configuration, redis: redis)
-            let box = LoopConfined(dashboard, loop: context.loop)
+            let box = LoopBound(dashboard, loop: context.loop)
             confined = box
             context.loop.execute { box.value.start() }
             context.onShutdown { done in box.value.stop(); done() }
@@ -63,21 +63,4 @@ public final class DashboardServer {
 
     /// Waits until the loop has stopped.
     public func wait() { server?.wait() }
-}
-
-/// Carries a loop-confined object to code that runs on its loop; reading
-/// `value` anywhere else traps (the check that makes `@unchecked` honest).
-struct LoopConfined<T>: @unchecked Sendable {
-    private let loop: EventLoop
-    private let wrapped: T
-
-    init(_ value: T, loop: EventLoop) {
-        wrapped = value
-        self.loop = loop
-    }
-
-    var value: T {
-        precondition(loop.inEventLoop, "LoopConfined value used off its loop")
-        return wrapped
-    }
 }

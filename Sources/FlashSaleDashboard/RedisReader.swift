@@ -55,7 +55,7 @@ final class RedisReader {
                     switch nodes {
                     case .failure(let error): finish(.failure(error))
                     case .success(let nodes):
-                        let names = saleKeys.compactMap(FlashSaleKeys.sale(fromSaleHashKey:)).sorted()
+                        let names = saleKeys.compactMap(FlashSaleKeys.sale(ofSaleHashKey:)).filter(FlashSaleKeys.isValidIdentifier).sorted()
                         sales = Array(names.prefix(maxSales))
                         salesNotRead = names.count - sales.count
                         nodeKeys = nodes.sorted()

@@ -130,7 +130,7 @@ extension HTTPConnection {
             if let allow { allow.withUnsafeBytes { writer.buffer.append($0) } }
         }, body: { body in
             body.append("{\"error\":{\"code\":\"")
-            body.append(failure.code)
+            body.append(failure.code.code)
             body.append("\",\"message\":\"")
             body.append(failure.message)
             body.append("\"}}")

@@ -92,7 +92,7 @@ final class ModelHarness {
         let sales = [
             SaleConfig(
                 name: "alpha", startsAtMillis: alphaStart, endsAtMillis: alphaStart + Int64(rng.int(500...6000)),
-                perUserLimit: [0, 1, 2, 2, 3, 3][rng.int(0...5)], reservationTTLMillis: 100,
+                perUserLimit: [1, 1, 2, 2, 3, 3][rng.int(0...5)], reservationTTLMillis: 100,
                 items: [SaleItem(sku: "a1", stock: rng.int(0...12)), SaleItem(sku: "a2", stock: rng.int(1...30))]),
             SaleConfig(
                 name: "beta", startsAtMillis: betaStart, endsAtMillis: betaStart + Int64(rng.int(500...4000)),

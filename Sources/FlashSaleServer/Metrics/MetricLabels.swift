@@ -1,4 +1,4 @@
-import FlashSaleRedis
+import FlashSaleWorker
 
 /// The routes `/metrics` counts requests by.
 public enum MetricRoute: Int, CaseIterable, Sendable {

@@ -1,4 +1,4 @@
-import FlashSaleRedis
+import FlashSaleWorker
 import Synchronization
 
 /// One worker's counters, gauges and histograms.
