@@ -16,8 +16,9 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the FlashSale HTTP API (graceful shutdown on SIGTERM/SIGINT).",
         discussion: """
-        Secrets (environment only, all required): FLASHSALE_JWT_SECRET (buyer JWTs, HS256),
-        FLASHSALE_ADMIN_TOKEN (admin bearer), FLASHSALE_PAYMENT_TOKEN (payment service bearer).
+        Secrets (all required), each from its variable or from the file named by NAME_FILE:
+        FLASHSALE_JWT_SECRET (buyer JWTs, HS256), FLASHSALE_ADMIN_TOKEN (admin bearer),
+        FLASHSALE_PAYMENT_TOKEN (payment service bearer).
         Every option below has an environment twin, shown in brackets; the option wins.
         """
     )

@@ -116,7 +116,7 @@ public enum Oracle {
         let limit = snapshot.perUserLimit
         guard limit > 0 else {
             return InvariantVerdict(id: "per_user_limit", title: "no user holds more than per_user_limit units",
-                                    status: .skip, detail: "the sale has no per-user limit (per_user_limit 0)")
+                                    status: .fail, detail: "the sale hash has no valid per_user_limit (it must be 1 or more)")
         }
         var over: [String] = []
         var users = 0

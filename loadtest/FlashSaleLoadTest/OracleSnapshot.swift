@@ -45,7 +45,7 @@ public struct OracleSnapshot: Sendable {
     public var sale: String
     /// `fs:{S}:sale`.
     public var saleFields: [String: String]
-    /// Units one user may hold per SKU (0: no limit).
+    /// Units one user may hold per SKU (0 only when the sale hash lacks the field).
     public var perUserLimit: Int64
     /// Per SKU, in the sale's order.
     public var skus: [SKUState]

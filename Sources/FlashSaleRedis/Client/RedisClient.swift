@@ -70,6 +70,9 @@ public final class RedisClient {
         reconnectTimer = LoopTimer(loop: loop)
         watchdogTimer = LoopTimer(loop: loop)
         deferTimer = LoopTimer(loop: loop)
+        // A loop shutting down with the client still open closes it first, so the
+        // adapter's poll handle is closed (and freed) by the adapter itself.
+        loop.onClose { [weak self] in self?.close() }
     }
 
     /// Starts connecting (and keeps reconnecting until ``close()``).

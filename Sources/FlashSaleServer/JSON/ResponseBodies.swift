@@ -1,4 +1,3 @@
-import FlashSaleRedis
 import FlashSaleWorker
 
 /// An order as `GET /v1/orders/{order}`, cancel and pay answer it.

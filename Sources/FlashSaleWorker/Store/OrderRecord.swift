@@ -56,7 +56,7 @@ public struct SaleSnapshot: Sendable, Equatable {
     public var state: String
     public var startsAtMillis: Int64
     public var endsAtMillis: Int64
-    /// 0 means no limit.
+    /// Units one user may hold per SKU (1...1,000,000).
     public var perUserLimit: Int64
     public var reservationTTLSeconds: Int64
     public var items: [Item]
