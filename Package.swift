@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "FlashSaleWorker", targets: ["FlashSaleWorker"]),
         .library(name: "FlashSaleRedis", targets: ["FlashSaleRedis"]),
         .library(name: "FlashSaleServer", targets: ["FlashSaleServer"]),
+        .library(name: "FlashSaleDashboard", targets: ["FlashSaleDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +57,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `flashsale dashboard`: a read-only web dashboard over Redis.
+        .target(
+            name: "FlashSaleDashboard",
+            dependencies: ["FlashSaleServer", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop"]
+        ),
         // What the CLI, the load driver and the tests share: the HTTP exchange, the
         // blocking Redis session, token minting, sale admin.
         .target(
@@ -68,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleClient", "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop", "FlashSaleRedis",
+                "FlashSaleClient", "FlashSaleServer", "FlashSaleDashboard", "FlashSaleHTTP", "FlashSaleLoop", "FlashSaleRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -101,6 +107,7 @@ let package = Package(
             name: "FlashSaleRedisTests",
             dependencies: ["FlashSaleRedis", "FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
         .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "FlashSaleClient", "TestSupport"]),
+        .testTarget(name: "FlashSaleDashboardTests", dependencies: ["FlashSaleDashboard", "FlashSaleRedis", "FlashSaleHTTP"]),
         .testTarget(name: "FlashSaleClientTests", dependencies: ["FlashSaleClient", "TestSupport"]),
         .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.

@@ -90,8 +90,8 @@ public final class WorkerAPI {
             .ordersPersisted: UInt64(max(0, stats.ordersPersisted)),
             .ordersRejected: UInt64(max(0, stats.ordersRejectedByRedis)),
             .flushFailures: UInt64(max(0, stats.flushFailures)),
-            .batchP50: summary.batchP50, .batchP99: summary.batchP99, .batchMax: summary.batchMax,
-            .latencyP50Micros: summary.flushP50Micros, .latencyP99Micros: summary.flushP99Micros,
         ])
+        metrics.setFlushHistogram(.durationMicros, summary.flushDurations)
+        metrics.setFlushHistogram(.batchOrders, summary.batchSizes)
     }
 }

@@ -10,8 +10,8 @@ final class GroupCommit {
     private(set) var batchesInFlight = 0
     /// Orders whose flush failed with an unknown outcome (they may be in the store).
     private var uncertainOrders: Set<OrderID> = []
-    private var flushLatency = LatencyHistogram()
-    private var batchSizes = LatencyHistogram()
+    private var flushLatency = LatencyHistogram(bounds: BucketHistogram.flushMicrosBounds)
+    private var batchSizes = LatencyHistogram(bounds: BucketHistogram.batchOrdersBounds)
 
     init(engine: WorkerEngine) {
         self.engine = engine
@@ -25,7 +25,8 @@ final class GroupCommit {
         GroupCommitSummary(
             flushP50Micros: flushLatency.quantile(0.5), flushP99Micros: flushLatency.quantile(0.99),
             flushMaxMicros: flushLatency.max, batchP50: batchSizes.quantile(0.5), batchP99: batchSizes.quantile(0.99),
-            batchMax: batchSizes.max, flushes: flushLatency.count)
+            batchMax: batchSizes.max, flushes: flushLatency.count,
+            flushDurations: flushLatency.lifetime, batchSizes: batchSizes.lifetime)
     }
 
     func resetSummary() {
@@ -201,4 +202,7 @@ public struct GroupCommitSummary: Sendable, Equatable {
     public var batchMax: UInt64
     /// Flush calls measured.
     public var flushes: Int
+    /// Flush round trips (µs) and orders per flush since start (never reset).
+    public var flushDurations: BucketHistogram
+    public var batchSizes: BucketHistogram
 }

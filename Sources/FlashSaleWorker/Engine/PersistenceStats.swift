@@ -66,3 +66,39 @@ public struct PersistenceStats: Sendable, Equatable {
         reserved + duplicates + soldOut + limitExceeded + notLive + notFound + idempotencyConflicts + invalid + overloaded
     }
 }
+
+/// Counts of observations by fixed upper bounds, their sum and their count,
+/// cumulative since start: the shape of a Prometheus histogram (which sums
+/// across workers and scrapes, unlike quantiles).
+public struct BucketHistogram: Sendable, Equatable {
+    /// Upper bounds (inclusive), ascending; an implicit `+Inf` bucket follows.
+    public let bounds: [UInt64]
+    /// Observations per bucket (not cumulative): `bounds.count + 1` cells, the last for `+Inf`.
+    public private(set) var counts: [UInt64]
+    /// Sum of every observation.
+    public private(set) var sum: UInt64 = 0
+    /// Number of observations.
+    public private(set) var count: UInt64 = 0
+
+    /// Flush round trip bounds, microseconds (100 µs … 2.5 s).
+    public static let flushMicrosBounds: [UInt64] = [
+        100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000, 2_500_000,
+    ]
+    /// Orders-per-flush bounds (1 … 1024).
+    public static let batchOrdersBounds: [UInt64] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+
+    /// An empty histogram over `bounds` (ascending).
+    public init(bounds: [UInt64]) {
+        self.bounds = bounds
+        counts = [UInt64](repeating: 0, count: bounds.count + 1)
+    }
+
+    /// Counts one observation.
+    public mutating func record(_ value: UInt64) {
+        var bucket = 0
+        while bucket < bounds.count, value > bounds[bucket] { bucket += 1 }
+        counts[bucket] &+= 1
+        sum &+= value
+        count &+= 1
+    }
+}
