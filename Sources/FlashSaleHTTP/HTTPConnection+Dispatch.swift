@@ -1,3 +1,5 @@
+import FlashSaleLoop
+
 /// Response flags carried by a responder.
 enum ResponseFlag {
     static let head: UInt8 = 1
@@ -7,6 +9,7 @@ enum ResponseFlag {
 extension HTTPConnection {
     /// A complete request: route it and hand it to its handler (or answer an error).
     func dispatch() {
+        let startedAt = EventLoop.monotonicNanos()
         let seq = nextSeq
         nextSeq &+= 1
         var flags: UInt8 = 0
@@ -20,24 +23,25 @@ extension HTTPConnection {
         let method = parser.method
         if method == .head { flags |= ResponseFlag.head }
         guard splitTarget() else {
-            emitFailure(seq: seq, flags: flags, .badTarget)
+            emitFailure(seq: seq, flags: flags, .badTarget, startedAt: startedAt)
             return
         }
         let router = worker.router
         let path = UnsafeRawBufferPointer(start: parser.request.base + pathStart, count: pathLength)
         switch router.match(method: method, path: path, params: params) {
         case .notFound:
-            emitFailure(seq: seq, flags: flags, .notFound)
+            emitFailure(seq: seq, flags: flags, .notFound, startedAt: startedAt)
         case .methodNotAllowed(let pattern):
-            emitFailure(seq: seq, flags: flags, .methodNotAllowed, allow: pattern)
+            emitFailure(seq: seq, flags: flags, .methodNotAllowed, allow: pattern, startedAt: startedAt)
         case .route(let routeIndex, let pattern):
             matchedPattern = pattern
             if router.routes[routeIndex].requiresJSON && !contentTypeIsJSON() {
-                emitFailure(seq: seq, flags: flags, .needsJSON)
+                emitFailure(seq: seq, flags: flags, .needsJSON, route: routeIndex, startedAt: startedAt)
                 return
             }
             router.routes[routeIndex].handler(
-                HTTPRequest(connection: self), HTTPResponder(connection: self, sequence: seq, flags: flags))
+                HTTPRequest(connection: self),
+                HTTPResponder(connection: self, sequence: seq, flags: flags, route: routeIndex, startedAt: startedAt))
         }
     }
 

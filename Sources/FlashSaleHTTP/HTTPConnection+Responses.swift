@@ -1,3 +1,5 @@
+import FlashSaleLoop
+
 /// Encoding responses into the output buffer, in request order.
 extension HTTPConnection {
     /// Whether `seq` still waits for its answer on an open connection.
@@ -49,6 +51,15 @@ extension HTTPConnection {
         if parkedEntries.isEmpty { parked.count = 0 }
     }
 
+    /// Tells the router's observer about an answer that will be given (once per request:
+    /// only while `seq` still awaits it). `route` -1: the server answered itself.
+    @inline(__always)
+    func report(seq: UInt32, status: HTTPStatus, route: Int, startedAt: UInt64) {
+        guard let observer = worker.router.onAnswer, isAwaiting(seq) else { return }
+        let now = startedAt == 0 ? 0 : EventLoop.monotonicNanos()
+        observer(route >= 0 ? route : nil, status, now &- startedAt)
+    }
+
     /// Whether the response for `seq` is the connection's last.
     @inline(__always)
     func closesAfter(_ seq: UInt32) -> Bool { closing && seq &+ 1 == nextSeq }
@@ -87,8 +98,9 @@ extension HTTPConnection {
     /// A response whose body is known up front.
     func emit(
         seq: UInt32, flags: UInt8, status: HTTPStatus, contentType: HTTPContentType,
-        body: UnsafeRawBufferPointer, headers: (inout HTTPHeaderWriter) -> Void
+        body: UnsafeRawBufferPointer, headers: (inout HTTPHeaderWriter) -> Void, route: Int = -1, startedAt: UInt64 = 0
     ) {
+        report(seq: seq, status: status, route: route, startedAt: startedAt)
         emit(seq: seq) { buffer in
             writeHead(into: buffer, seq: seq, flags: flags, status: status, contentType: contentType,
                       bodyLength: body.count, headers: headers)
@@ -99,8 +111,10 @@ extension HTTPConnection {
     /// A response whose body is written by `body` (its length is learnt after).
     func emitBuilding(
         seq: UInt32, flags: UInt8, status: HTTPStatus, contentType: HTTPContentType,
-        headers: (inout HTTPHeaderWriter) -> Void, body: (inout HTTPBodyWriter) -> Void
+        headers: (inout HTTPHeaderWriter) -> Void, body: (inout HTTPBodyWriter) -> Void,
+        route: Int = -1, startedAt: UInt64 = 0
     ) {
+        report(seq: seq, status: status, route: route, startedAt: startedAt)
         emit(seq: seq) { buffer in
             // Body first, then the head after it; then rotate the head to the front.
             let bodyStart = buffer.count
@@ -124,7 +138,9 @@ extension HTTPConnection {
     }
 
     /// The server's own error answers (the DESIGN error object).
-    func emitFailure(seq: UInt32, flags: UInt8, _ failure: HTTPFailure, allow pattern: Int? = nil) {
+    func emitFailure(
+        seq: UInt32, flags: UInt8, _ failure: HTTPFailure, allow pattern: Int? = nil, route: Int = -1, startedAt: UInt64 = 0
+    ) {
         let allow = pattern.map { worker.router.patterns[$0].allow }
         emitBuilding(seq: seq, flags: flags, status: failure.status, contentType: .json, headers: { writer in
             if let allow { allow.withUnsafeBytes { writer.buffer.append($0) } }
@@ -134,6 +150,6 @@ extension HTTPConnection {
             body.append("\",\"message\":\"")
             body.append(failure.message)
             body.append("\"}}")
-        })
+        }, route: route, startedAt: startedAt)
     }
 }

@@ -8,11 +8,17 @@ public struct HTTPResponder {
     let connection: HTTPConnection
     let sequence: UInt32
     let flags: UInt8
+    /// The router's index of the matched route, and when the request was dispatched:
+    /// the answer is reported to ``HTTPRouter/onAnswer`` with them.
+    let route: Int
+    let startedAt: UInt64
 
-    init(connection: HTTPConnection, sequence: UInt32, flags: UInt8) {
+    init(connection: HTTPConnection, sequence: UInt32, flags: UInt8, route: Int, startedAt: UInt64) {
         self.connection = connection
         self.sequence = sequence
         self.flags = flags
+        self.route = route
+        self.startedAt = startedAt
     }
 
     /// The loop the answer must be given on (nil for an in-memory connection).
@@ -26,7 +32,9 @@ public struct HTTPResponder {
         _ status: HTTPStatus, contentType: HTTPContentType = .json, body: UnsafeRawBufferPointer,
         headers: (inout HTTPHeaderWriter) -> Void = { _ in }
     ) {
-        connection.emit(seq: sequence, flags: flags, status: status, contentType: contentType, body: body, headers: headers)
+        connection.emit(
+            seq: sequence, flags: flags, status: status, contentType: contentType, body: body, headers: headers,
+            route: route, startedAt: startedAt)
     }
 
     /// Answers with a constant body.
@@ -54,7 +62,7 @@ public struct HTTPResponder {
         headers: (inout HTTPHeaderWriter) -> Void = { _ in }, body: (inout HTTPBodyWriter) -> Void
     ) {
         connection.emitBuilding(seq: sequence, flags: flags, status: status, contentType: contentType,
-                                headers: headers, body: body)
+                                headers: headers, body: body, route: route, startedAt: startedAt)
     }
 
     /// Answers with the error object `{"error":{"code":…,"message":…}}`.

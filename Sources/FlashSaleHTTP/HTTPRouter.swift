@@ -38,14 +38,23 @@ public final class HTTPRouter {
     private(set) var patterns: [Pattern] = []
     private(set) var routes: [Route] = []
 
+    /// Called once per answer, on the loop thread, just before it is written: the index
+    /// of the route that matched (what ``add(_:_:requiresJSON:_:)`` returned; nil when the
+    /// server answered itself: 404, 405, 400, 408, 413, 431, …), the status, and the
+    /// nanoseconds since the request was dispatched (0 for answers without a request,
+    /// such as a timeout). One place for metrics of every answer.
+    public var onAnswer: ((_ route: Int?, _ status: HTTPStatus, _ nanoseconds: UInt64) -> Void)?
+
     /// An empty router.
     public init() {}
 
     /// Adds a route. `requiresJSON`: requests must carry `Content-Type:
     /// application/json` (parameters allowed) or get 415.
+    /// Returns the route's index (reported to ``onAnswer``).
+    @discardableResult
     public func add(
         _ method: HTTPMethod, _ pattern: String, requiresJSON: Bool = false, _ handler: @escaping HTTPHandler
-    ) {
+    ) -> Int {
         precondition(pattern.hasPrefix("/"), "route pattern must start with /: \(pattern)")
         let parts = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         var newSegments: [Segment] = []
@@ -67,23 +76,27 @@ public final class HTTPRouter {
             precondition(!patterns[existing].methods.contains { $0.method == method }, "duplicate route \(method) \(pattern)")
             patterns[existing].methods.append((method, routeIndex))
             patterns[existing].allow = allowHeader(patterns[existing].methods.map(\.method))
-            return
+            return routeIndex
         }
         let first = segments.count
         segments.append(contentsOf: newSegments)
         patterns.append(Pattern(
             firstSegment: first, segmentCount: newSegments.count, paramNames: names,
             methods: [(method, routeIndex)], allow: allowHeader([method])))
+        return routeIndex
     }
 
     /// `add(.get, …)`.
-    public func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.get, pattern, handler) }
+    @discardableResult
+    public func get(_ pattern: String, _ handler: @escaping HTTPHandler) -> Int { add(.get, pattern, handler) }
     /// `add(.post, …)`.
-    public func post(_ pattern: String, requiresJSON: Bool = false, _ handler: @escaping HTTPHandler) {
+    @discardableResult
+    public func post(_ pattern: String, requiresJSON: Bool = false, _ handler: @escaping HTTPHandler) -> Int {
         add(.post, pattern, requiresJSON: requiresJSON, handler)
     }
     /// `add(.put, …)`.
-    public func put(_ pattern: String, requiresJSON: Bool = false, _ handler: @escaping HTTPHandler) {
+    @discardableResult
+    public func put(_ pattern: String, requiresJSON: Bool = false, _ handler: @escaping HTTPHandler) -> Int {
         add(.put, pattern, requiresJSON: requiresJSON, handler)
     }
 

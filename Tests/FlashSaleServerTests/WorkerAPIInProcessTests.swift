@@ -96,4 +96,33 @@ import Testing
         api.setStoreUp(true)
         #expect(waitUntil { api.purchase(sale: "s1", user: "u2", sku: "a")?.status == 201 })
     }
+
+    /// The value of `flashsale_http_requests_total{method,route,status}` in a scrape (0 when absent).
+    private func requests(_ scrape: String, method: String, route: String, status: Int) -> Int {
+        let prefix = #"flashsale_http_requests_total{method="\#(method)",route="\#(route)",status="\#(status)"} "#
+        for line in scrape.split(separator: "\n") where line.hasPrefix(prefix) {
+            return Int(line.dropFirst(prefix.count)) ?? -1
+        }
+        return 0
+    }
+
+    @Test func everyAnswerIsCountedByTheRouteTheRouterMatched() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 1)])?.status == 201)
+        #expect(api.purchase(sale: "s1", user: "u1", sku: "a")?.status == 201)
+        #expect(api.purchase(sale: "s1", user: "u2", sku: "a")?.status == 409)
+        // Answers the HTTP layer gives itself: unknown path, wrong method, wrong media type.
+        #expect(api.request("GET", "/nothing")?.status == 404)
+        #expect(api.request("DELETE", "/healthz")?.status == 405)
+        #expect(api.request("POST", "/v1/sales/s1/purchases", body: "x", headers: ["Content-Type": "text/plain"])?.status == 415)
+        _ = api.request("GET", "/metrics")
+        let scrape = try #require(api.request("GET", "/metrics")?.body)
+        #expect(requests(scrape, method: "PUT", route: "/v1/sales/{sale}", status: 201) == 1)
+        #expect(requests(scrape, method: "POST", route: "/v1/sales/{sale}/purchases", status: 201) == 1)
+        #expect(requests(scrape, method: "POST", route: "/v1/sales/{sale}/purchases", status: 409) == 1)
+        #expect(requests(scrape, method: "POST", route: "/v1/sales/{sale}/purchases", status: 415) == 1, "415 is the matched route's")
+        #expect(requests(scrape, method: "other", route: "other", status: 404) == 1)
+        #expect(requests(scrape, method: "other", route: "other", status: 405) == 1)
+        #expect(requests(scrape, method: "GET", route: "/metrics", status: 200) == 1, "the previous scrape")
+    }
 }

@@ -9,6 +9,8 @@ public final class ChildProcess: @unchecked Sendable {
     private let pipe = Pipe()
     private let lock = NSLock()
     private var captured = Data()
+    /// Set when the pipe reached end of file (the child and its children closed it).
+    private var ended = false
 
     /// Starts `executable` with `arguments`; the environment is inherited plus `environment`.
     public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
@@ -21,10 +23,11 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
-            self.captured.append(data)
+            if data.isEmpty { self.ended = true } else { self.captured.append(data) }
             self.lock.unlock()
+            if data.isEmpty { handle.readabilityHandler = nil }
         }
         try process.run()
     }
@@ -64,6 +67,8 @@ public final class ChildProcess: @unchecked Sendable {
         let ok = waitUntil(timeoutSeconds: timeoutSeconds) { !process.isRunning }
         guard ok else { return nil }
         process.waitUntilExit()
+        // The last output may still be in the pipe: read it before anyone asks for it.
+        _ = waitUntil(timeoutSeconds: 2) { self.lock.withLock { self.ended } }
         return process.terminationStatus
     }
 }

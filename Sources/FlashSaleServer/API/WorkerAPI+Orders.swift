@@ -7,65 +7,62 @@ import FlashSaleWorker
 /// low-rate paths that go straight to Redis.
 extension WorkerAPI {
     func getOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let started = EventLoop.monotonicNanos()
         switch buyerOrderGate(request) {
-        case .failure(let error): respond(error, responder, route: .orderGet, startedAt: started)
+        case .failure(let error): respond(error, responder)
         case .success(let (user, id)):
             engine.order(orderID: id) { [unowned self] result in
                 switch result {
-                case .failure(let error): self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder, route: .orderGet, startedAt: started)
+                case .failure(let error): self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
                 case .success(let record?) where record.user == user:
-                    self.respondOrder(record, 200, responder, route: .orderGet, startedAt: started)
+                    self.respondOrder(record, 200, responder)
                 case .success:
-                    self.respond(Self.orderNotFound(id), responder, route: .orderGet, startedAt: started)
+                    self.respond(Self.orderNotFound(id), responder)
                 }
             }
         }
     }
 
     func cancelOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let started = EventLoop.monotonicNanos()
         switch buyerOrderGate(request) {
-        case .failure(let error): respond(error, responder, route: .orderCancel, startedAt: started)
+        case .failure(let error): respond(error, responder)
         case .success(let (user, id)):
             engine.cancel(orderID: id, user: user) { [unowned self] result in
                 switch result {
                 case .failure(let error):
-                    self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder, route: .orderCancel, startedAt: started)
+                    self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
                 case .success(.cancelled):
-                    self.answerWithOrder(id, responder, route: .orderCancel, startedAt: started)
+                    self.answerWithOrder(id, responder)
                 case .success(.notFound):
-                    self.respond(Self.orderNotFound(id), responder, route: .orderCancel, startedAt: started)
+                    self.respond(Self.orderNotFound(id), responder)
                 case .success(.notReserved(let status)):
-                    self.respond(APIError(.notReserved, "the order is \(status), not reserved"), responder, route: .orderCancel, startedAt: started)
+                    self.respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
                 case .success(.expiredNow):
-                    self.respond(APIError(.notReserved, "the order is expired, not reserved"), responder, route: .orderCancel, startedAt: started)
+                    self.respond(APIError(.notReserved, "the order is expired, not reserved"), responder)
                 }
             }
         }
     }
 
     func payOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let started = EventLoop.monotonicNanos()
-        if let limited = limitAddress(request) { return respond(limited, responder, route: .orderPay, startedAt: started) }
-        if let denied = checkPayment(request) { return respond(denied, responder, route: .orderPay, startedAt: started) }
+        if let limited = limitAddress(request) { return respond(limited, responder) }
+        if let denied = checkPayment(request) { return respond(denied, responder) }
         let id: String
         switch orderID(request) {
         case .success(let orderID): id = orderID
-        case .failure(let error): return respond(error, responder, route: .orderPay, startedAt: started)
+        case .failure(let error): return respond(error, responder)
         }
         engine.pay(orderID: id) { [unowned self] result in
             switch result {
             case .failure(let error):
-                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder, route: .orderPay, startedAt: started)
+                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
             case .success(.paid), .success(.alreadyPaid):
-                self.answerWithOrder(id, responder, route: .orderPay, startedAt: started)
+                self.answerWithOrder(id, responder)
             case .success(.notFound):
-                self.respond(Self.orderNotFound(id), responder, route: .orderPay, startedAt: started)
+                self.respond(Self.orderNotFound(id), responder)
             case .success(.notReserved(let status)):
-                self.respond(APIError(.notReserved, "the order is \(status), not reserved"), responder, route: .orderPay, startedAt: started)
+                self.respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
             case .success(.expiredNow):
-                self.respond(APIError(.notReserved, "the order is expired, not reserved"), responder, route: .orderPay, startedAt: started)
+                self.respond(APIError(.notReserved, "the order is expired, not reserved"), responder)
             }
         }
     }
@@ -95,24 +92,24 @@ extension WorkerAPI {
     }
 
     /// Reads the order back (after a pay or cancel) and answers with it.
-    private func answerWithOrder(_ id: String, _ responder: HTTPResponder, route: MetricRoute, startedAt: UInt64) {
+    private func answerWithOrder(_ id: String, _ responder: HTTPResponder) {
         engine.order(orderID: id) { [unowned self] result in
             switch result {
-            case .success(let record?): self.respondOrder(record, 200, responder, route: route, startedAt: startedAt)
-            case .success(nil): self.respond(Self.orderNotFound(id), responder, route: route, startedAt: startedAt)
+            case .success(let record?): self.respondOrder(record, 200, responder)
+            case .success(nil): self.respond(Self.orderNotFound(id), responder)
             case .failure(let error):
-                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder, route: route, startedAt: startedAt)
+                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
             }
         }
     }
 
-    private func respondOrder(_ record: OrderRecord, _ status: Int, _ responder: HTTPResponder, route: MetricRoute, startedAt: UInt64) {
+    private func respondOrder(_ record: OrderRecord, _ status: Int, _ responder: HTTPResponder) {
         let closedAt = ["paid_at", "cancelled_at", "expired_at"].lazy.compactMap { record.fields[$0].flatMap { Int64($0) } }.first
         json.reset()
         OrderView(orderID: record.orderID, sale: record.sale, sku: record.sku, qty: Int(record.quantity), user: record.user,
                   status: record.status, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis,
                   closedAtMillis: closedAt).write(into: &json)
-        respondJSON(status, responder, route: route, startedAt: startedAt)
+        respondJSON(status, responder)
     }
 
     static func orderNotFound(_ id: String) -> APIError {

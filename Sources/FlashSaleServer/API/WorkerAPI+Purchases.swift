@@ -5,72 +5,71 @@ import FlashSaleLoop
 /// `POST /v1/sales/{sale}/purchases`: the hot path.
 extension WorkerAPI {
     func purchase(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let started = EventLoop.monotonicNanos()
         if let limited = limitAddress(request) {
             metrics.countPurchase(.rateLimited)
-            return respond(limited, responder, route: .purchase, startedAt: started)
+            return respond(limited, responder)
         }
         // The user id as bytes: straight from the header in trusted-gateway mode (no String).
         if settings.trustUserHeader, let header = request.header("X-User-Id") {
             guard IdentifierRules.isValidUser(header.bytes) else {
                 metrics.countPurchase(.unauthorized)
-                return respond(Self.badUserHeader, responder, route: .purchase, startedAt: started)
+                return respond(Self.badUserHeader, responder)
             }
-            return purchase(user: header.bytes, request, responder, startedAt: started)
+            return purchase(user: header.bytes, request, responder)
         }
         switch authenticateBuyer(request) {
         case .success(var user):
-            user.withUTF8 { purchase(user: UnsafeRawBufferPointer($0), request, responder, startedAt: started) }
+            user.withUTF8 { purchase(user: UnsafeRawBufferPointer($0), request, responder) }
         case .failure(let error):
             metrics.countPurchase(.unauthorized)
-            respond(error, responder, route: .purchase, startedAt: started)
+            respond(error, responder)
         }
     }
 
     /// The rest of a purchase once the buyer is known: user limit, sale, body, key, the
     /// core's decision. Works on slices of the request (no String, no allocation) unless
     /// the answer has to wait (a lease, Redis) or is an error other than the core's refusals.
-    private func purchase(user: UnsafeRawBufferPointer, _ request: HTTPRequest, _ responder: HTTPResponder, startedAt started: UInt64) {
+    private func purchase(user: UnsafeRawBufferPointer, _ request: HTTPRequest, _ responder: HTTPResponder) {
         if userLimiter.policy.isEnabled, case .limited(let seconds) = userLimiter.admit(bytes: user, nowMillis: loop.nowMillis) {
             metrics.countPurchase(.rateLimited)
-            return respond(Self.userLimited(seconds), responder, route: .purchase, startedAt: started)
+            return respond(Self.userLimited(seconds), responder)
         }
         guard let sale = request.parameter(at: 0)?.bytes, IdentifierRules.isValidName(sale) else {
             metrics.countPurchase(.badRequest)
-            return respond(Self.badSaleParameter, responder, route: .purchase, startedAt: started)
+            return respond(Self.badSaleParameter, responder)
         }
         let body: (sku: UnsafeRawBufferPointer, qty: Int)
         do throws(BadRequest) {
             body = try PurchaseBody.scan(request.body.bytes)
         } catch {
             metrics.countPurchase(.badRequest)
-            return respond(APIError(.badRequest, error.message), responder, route: .purchase, startedAt: started)
+            return respond(APIError(.badRequest, error.message), responder)
         }
         let key = request.header("Idempotency-Key")?.bytes
         if let key, !IdentifierRules.isValidUser(key) {
             metrics.countPurchase(.badRequest)
-            return respond(Self.badIdempotencyKey, responder, route: .purchase, startedAt: started)
+            return respond(Self.badIdempotencyKey, responder)
         }
         let progress = engine.purchase(
             saleUTF8: sale, skuUTF8: body.sku, userUTF8: user, qty: body.qty, idempotencyKeyUTF8: key,
             waiter: {
                 // Only an answer that waits pays for a closure and a copy of the sale id.
                 let saleName = String(decoding: sale, as: UTF8.self)
-                return { [unowned self] decision in self.answerPurchase(decision, sale: saleName, responder, startedAt: started) }
+                return { [unowned self] decision in self.answerPurchase(decision, sale: saleName, responder) }
             })
         if case .decided(let decision) = progress {
-            answerPurchase(decision, saleUTF8: sale, responder, startedAt: started)
+            answerPurchase(decision, saleUTF8: sale, responder)
         }
     }
 
     /// Maps the core's (or Redis's) final decision to the HTTP answer.
-    func answerPurchase(_ decision: PurchaseDecision, sale: String, _ responder: HTTPResponder, startedAt: UInt64) {
+    func answerPurchase(_ decision: PurchaseDecision, sale: String, _ responder: HTTPResponder) {
         var sale = sale
-        sale.withUTF8 { answerPurchase(decision, saleUTF8: UnsafeRawBufferPointer($0), responder, startedAt: startedAt) }
+        sale.withUTF8 { answerPurchase(decision, saleUTF8: UnsafeRawBufferPointer($0), responder) }
     }
 
     /// Maps a decision to the HTTP answer; `saleUTF8` is the sale id echoed in a `201`.
-    func answerPurchase(_ decision: PurchaseDecision, saleUTF8 sale: UnsafeRawBufferPointer, _ responder: HTTPResponder, startedAt: UInt64) {
+    func answerPurchase(_ decision: PurchaseDecision, saleUTF8 sale: UnsafeRawBufferPointer, _ responder: HTTPResponder) {
         switch decision {
         case .reserved(let order), .duplicate(let order):
             let replayed: Bool
@@ -113,26 +112,24 @@ extension WorkerAPI {
                 }
                 body.append(#""}"#)
             })
-            finish(route: .purchase, status: 201, startedAt: startedAt)
         case .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .saleNotFound, .skuNotFound,
              .idempotencyKeyReused, .invalidQuantity:
-            refuse(decision.refusal, responder, startedAt)
+            refuse(decision.refusal, responder)
         case .overloaded, .parked:
             // `.parked` never reaches here (the engine resolves it); treat it as overload if it did.
             metrics.countPurchase(.overloaded)
             respond(APIError(.overloaded, "the server is overloaded, retry later",
                              retryAfterSeconds: settings.overloadRetryAfterSeconds),
-                    responder, route: .purchase, startedAt: startedAt)
+                    responder)
         }
     }
 
     /// A refusal the core decided: its body is one of the constant ``RefusalBodies``,
     /// copied straight into the connection's output buffer (no allocation: this is the
     /// answer most buyers of a sold-out burst get).
-    private func refuse(_ refusal: (code: APIErrorCode, outcome: PurchaseOutcome), _ responder: HTTPResponder, _ startedAt: UInt64) {
+    private func refuse(_ refusal: (code: APIErrorCode, outcome: PurchaseOutcome), _ responder: HTTPResponder) {
         metrics.countPurchase(refusal.outcome)
         let status = refusal.code.status
         responder.respond(status, contentType: .json, body: refusalBodies.body(refusal.code))
-        finish(route: .purchase, status: status.code, startedAt: startedAt)
     }
 }

@@ -1,7 +1,7 @@
 import FlashSaleHTTP
 import FlashSaleLoop
 
-/// Answers, with the request counted by route and status and its latency observed.
+/// Answers (counted by the router's answer observer, see ``WorkerAPI/makeRouter()``).
 extension WorkerAPI {
     /// The `HTTPStatus` for a numeric code the API uses.
     static func httpStatus(_ code: Int) -> HTTPStatus {
@@ -25,7 +25,7 @@ extension WorkerAPI {
     }
 
     /// Sends the JSON error object (with `Retry-After` when set).
-    func respond(_ error: APIError, _ responder: HTTPResponder, route: MetricRoute, startedAt: UInt64) {
+    func respond(_ error: APIError, _ responder: HTTPResponder) {
         json.reset()
         error.write(into: &json)
         let retryAfter = error.retryAfterSeconds
@@ -34,22 +34,12 @@ extension WorkerAPI {
                 if let retryAfter { headers.add("Retry-After", decimal: retryAfter) }
             }
         }
-        finish(route: route, status: error.status, startedAt: startedAt)
     }
 
     /// Sends `json`'s bytes (written by the caller) with `status`.
-    func respondJSON(_ status: Int, _ responder: HTTPResponder, route: MetricRoute, startedAt: UInt64,
-                     headers: (inout HTTPHeaderWriter) -> Void = { _ in }) {
+    func respondJSON(_ status: Int, _ responder: HTTPResponder, headers: (inout HTTPHeaderWriter) -> Void = { _ in }) {
         json.bytes.withUnsafeBytes { body in
             responder.respond(Self.httpStatus(status), contentType: .json, body: body, headers: headers)
         }
-        finish(route: route, status: status, startedAt: startedAt)
-    }
-
-    /// Counts the answer and observes its latency.
-    @inline(__always)
-    func finish(route: MetricRoute, status: Int, startedAt: UInt64) {
-        metrics.countRequest(route, status: status)
-        metrics.observeLatency(route, nanoseconds: EventLoop.monotonicNanos() &- startedAt)
     }
 }

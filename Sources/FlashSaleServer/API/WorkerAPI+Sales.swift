@@ -6,19 +6,18 @@ import FlashSaleWorker
 /// `PUT /v1/sales/{sale}` (admin, audited) and `GET /v1/sales/{sale}` (anyone).
 extension WorkerAPI {
     func putSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let started = EventLoop.monotonicNanos()
-        if let limited = limitAddress(request) { return respond(limited, responder, route: .salePut, startedAt: started) }
-        if let denied = checkAdmin(request) { return respond(denied, responder, route: .salePut, startedAt: started) }
+        if let limited = limitAddress(request) { return respond(limited, responder) }
+        if let denied = checkAdmin(request) { return respond(denied, responder) }
         let name: String
         switch saleParameter(request) {
         case .success(let sale): name = sale
-        case .failure(let error): return respond(error, responder, route: .salePut, startedAt: started)
+        case .failure(let error): return respond(error, responder)
         }
         let body: SaleBody
         do throws(BadRequest) {
             body = try SaleBody.parse(request.body.bytes)
         } catch {
-            return respond(APIError(.badRequest, error.message), responder, route: .salePut, startedAt: started)
+            return respond(APIError(.badRequest, error.message), responder)
         }
         let rawBody = request.body.string
         let address = request.remoteAddress
@@ -44,37 +43,36 @@ extension WorkerAPI {
             case .failure(let error):
                 // Not decided by Redis (or refused before it): nothing to audit.
                 return self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds),
-                                    responder, route: .salePut, startedAt: started)
+                                    responder)
             }
             self.audit(action: "sale.put", sale: name, result: resultName, address: address, body: rawBody) {
                 if let error = answer.error {
-                    return self.respond(error, responder, route: .salePut, startedAt: started)
+                    return self.respond(error, responder)
                 }
-                self.answerWithSale(name, status: answer.status, responder, route: .salePut, startedAt: started)
+                self.answerWithSale(name, status: answer.status, responder)
             }
         }
     }
 
     func getSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let started = EventLoop.monotonicNanos()
-        if let limited = limitAddress(request) { return respond(limited, responder, route: .saleGet, startedAt: started) }
+        if let limited = limitAddress(request) { return respond(limited, responder) }
         switch saleParameter(request) {
-        case .success(let name): answerWithSale(name, status: 200, responder, route: .saleGet, startedAt: started)
-        case .failure(let error): respond(error, responder, route: .saleGet, startedAt: started)
+        case .success(let name): answerWithSale(name, status: 200, responder)
+        case .failure(let error): respond(error, responder)
         }
     }
 
-    private func answerWithSale(_ name: String, status: Int, _ responder: HTTPResponder, route: MetricRoute, startedAt: UInt64) {
+    private func answerWithSale(_ name: String, status: Int, _ responder: HTTPResponder) {
         engine.sale(name) { [unowned self] result in
             switch result {
             case .failure(let error):
-                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder, route: route, startedAt: startedAt)
+                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
             case .success(nil):
-                self.respond(APIError(.saleNotFound, "no sale named \(name)"), responder, route: route, startedAt: startedAt)
+                self.respond(APIError(.saleNotFound, "no sale named \(name)"), responder)
             case .success(let snapshot?):
                 self.json.reset()
                 snapshot.write(into: &self.json)
-                self.respondJSON(status, responder, route: route, startedAt: startedAt)
+                self.respondJSON(status, responder)
             }
         }
     }

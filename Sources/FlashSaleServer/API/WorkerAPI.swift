@@ -65,14 +65,27 @@ public final class WorkerAPI {
     /// The routes of the API, for this worker's HTTP server.
     public func makeRouter() -> HTTPRouter {
         let router = HTTPRouter()
-        router.put("/v1/sales/{sale}", requiresJSON: true) { [unowned self] in self.putSale($0, $1) }
-        router.get("/v1/sales/{sale}") { [unowned self] in self.getSale($0, $1) }
-        router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { [unowned self] in self.purchase($0, $1) }
-        router.get("/v1/orders/{order}") { [unowned self] in self.getOrder($0, $1) }
-        router.post("/v1/orders/{order}/cancel") { [unowned self] in self.cancelOrder($0, $1) }
-        router.post("/v1/orders/{order}/pay") { [unowned self] in self.payOrder($0, $1) }
-        router.get("/healthz") { [unowned self] in self.health($0, $1) }
-        router.get("/metrics") { [unowned self] in self.renderMetrics($0, $1) }
+        // Each route's metrics label is recorded as it is added; the router reports every
+        // answer (the server's own 404/405/408/413/431/400 too) to one observer.
+        var labels: [MetricRoute] = []
+        func add(_ label: MetricRoute, _ index: Int) {
+            precondition(index == labels.count, "routes are numbered in the order they are added")
+            labels.append(label)
+        }
+        add(.salePut, router.put("/v1/sales/{sale}", requiresJSON: true) { [unowned self] in self.putSale($0, $1) })
+        add(.saleGet, router.get("/v1/sales/{sale}") { [unowned self] in self.getSale($0, $1) })
+        add(.purchase, router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { [unowned self] in self.purchase($0, $1) })
+        add(.orderGet, router.get("/v1/orders/{order}") { [unowned self] in self.getOrder($0, $1) })
+        add(.orderCancel, router.post("/v1/orders/{order}/cancel") { [unowned self] in self.cancelOrder($0, $1) })
+        add(.orderPay, router.post("/v1/orders/{order}/pay") { [unowned self] in self.payOrder($0, $1) })
+        add(.healthz, router.get("/healthz") { [unowned self] in self.health($0, $1) })
+        add(.metrics, router.get("/metrics") { [unowned self] in self.renderMetrics($0, $1) })
+        let metrics = self.metrics
+        router.onAnswer = { [labels] route, status, nanoseconds in
+            let label = route.map { labels[$0] } ?? .other
+            metrics.countRequest(label, status: status.code)
+            if nanoseconds > 0 { metrics.observeLatency(label, nanoseconds: nanoseconds) }
+        }
         return router
     }
 
