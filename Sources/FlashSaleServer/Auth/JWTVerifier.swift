@@ -154,29 +154,23 @@ public struct JWTVerifier: Sendable {
     private static func checkHeader(_ json: UnsafeRawBufferPointer) throws(JWTError) {
         var scanner = JSONScanner(json)
         var algorithmOK: Bool?
-        do throws(JSONScanner.Failure) {
-            try scanner.expect(UInt8(ascii: "{"))
-            if try !scanner.consume(UInt8(ascii: "}")) {
-                repeat {
-                    let key = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"))
-                    if scanner.tokenEquals(key, "alg") {
-                        guard algorithmOK == nil else { throw JSONScanner.Failure.unexpectedByte(at: key.start) }
-                        if try scanner.peek() == UInt8(ascii: "\"") {
-                            let value = try scanner.readString()
-                            algorithmOK = scanner.tokenEquals(value, "HS256")
-                        } else {
-                            try scanner.skipValue()
-                            algorithmOK = false
-                        }
-                    } else if scanner.tokenEquals(key, "crit") {
-                        algorithmOK = false
-                        try scanner.skipValue()
+        do {
+            try scanner.readObject { scanner, key in
+                if scanner.tokenEquals(key, "alg") {
+                    guard algorithmOK == nil else { throw JSONScanner.Failure.unexpectedByte(at: key.start) }
+                    if try scanner.peek() == UInt8(ascii: "\"") {
+                        let value = try scanner.readString()
+                        algorithmOK = scanner.tokenEquals(value, "HS256")
                     } else {
                         try scanner.skipValue()
+                        algorithmOK = false
                     }
-                } while try scanner.consume(UInt8(ascii: ","))
-                try scanner.expect(UInt8(ascii: "}"))
+                } else if scanner.tokenEquals(key, "crit") {
+                    algorithmOK = false
+                    try scanner.skipValue()
+                } else {
+                    try scanner.skipValue()
+                }
             }
             guard scanner.onlyWhitespaceRemains() else { throw JSONScanner.Failure.unexpectedByte(at: scanner.position) }
         } catch {
@@ -194,28 +188,22 @@ public struct JWTVerifier: Sendable {
         var notBefore: Int64?
         var subject: JSONScanner.StringToken?
         var subjectIsString = true
-        do throws(JSONScanner.Failure) {
-            try scanner.expect(UInt8(ascii: "{"))
-            if try !scanner.consume(UInt8(ascii: "}")) {
-                repeat {
-                    let key = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"))
-                    if scanner.tokenEquals(key, "exp") {
-                        expiry = try readTime(&scanner)
-                    } else if scanner.tokenEquals(key, "nbf") {
-                        notBefore = try readTime(&scanner)
-                    } else if scanner.tokenEquals(key, "sub") {
-                        if try scanner.peek() == UInt8(ascii: "\"") {
-                            subject = try scanner.readString()
-                        } else {
-                            subjectIsString = false
-                            try scanner.skipValue()
-                        }
+        do {
+            try scanner.readObject { scanner, key in
+                if scanner.tokenEquals(key, "exp") {
+                    expiry = try readTime(&scanner)
+                } else if scanner.tokenEquals(key, "nbf") {
+                    notBefore = try readTime(&scanner)
+                } else if scanner.tokenEquals(key, "sub") {
+                    if try scanner.peek() == UInt8(ascii: "\"") {
+                        subject = try scanner.readString()
                     } else {
+                        subjectIsString = false
                         try scanner.skipValue()
                     }
-                } while try scanner.consume(UInt8(ascii: ","))
-                try scanner.expect(UInt8(ascii: "}"))
+                } else {
+                    try scanner.skipValue()
+                }
             }
             guard scanner.onlyWhitespaceRemains() else { throw JSONScanner.Failure.unexpectedByte(at: scanner.position) }
         } catch {
