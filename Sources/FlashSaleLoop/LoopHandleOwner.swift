@@ -1,3 +1,5 @@
+import CLibUV
+
 /// Base class of every Swift object that owns one libuv handle.
 ///
 /// Convention (see docs/architecture.md, "C callbacks"): the handle's `data`
@@ -11,4 +13,22 @@ public class LoopHandleOwner {
     /// Called by ``EventLoop`` when it shuts down with this handle still open.
     /// Subclasses `uv_close` their handle here (idempotently).
     package func closeForShutdown() {}
+
+    /// Whether ``closeOwnedHandle(_:dropping:)`` has begun closing the handle.
+    package private(set) var isHandleClosing = false
+
+    /// Closes once: the first call runs `dropCallbacks`, then `uv_close`s `handle`, whose
+    /// `data` holds this owner (the convention above); the close callback releases the
+    /// owner and frees the handle's memory. Later calls do nothing. For the owners whose
+    /// close needs nothing more (timer, signal watcher, turn hook, listener).
+    package func closeOwnedHandle(_ handle: UnsafeMutableRawPointer, dropping dropCallbacks: () -> Void) {
+        guard !isHandleClosing else { return }
+        isHandleClosing = true
+        dropCallbacks()
+        uv_close(handle.assumingMemoryBound(to: uv_handle_t.self)) { handle in
+            guard let handle else { return }
+            if let data = handle.pointee.data { Unmanaged<LoopHandleOwner>.fromOpaque(data).release() }
+            UnsafeMutableRawPointer(handle).deallocate()
+        }
+    }
 }

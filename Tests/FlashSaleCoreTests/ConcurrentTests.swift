@@ -144,7 +144,7 @@ struct ConcurrentTests {
             let local = setup.core.ledger.unitsHeld(sku: key.sku, user: key.user)
             if local != held { found.append("ledger \(key.user) holds \(local), Redis \(held)") }
         }
-        var perKey: [SimulatedRedis.IdemKey: Int] = [:]
+        var perKey: [IdemKey: Int] = [:]
         for order in state.orders.values {
             if let key = order.key { perKey[.init(sale: order.sku.saleSlot, user: order.user, key: key), default: 0] += 1 }
         }

@@ -12,12 +12,6 @@ final class SimulatedRedis: Sendable {
         let user: String
     }
 
-    struct IdemKey: Hashable {
-        let sale: UInt32
-        let user: String
-        let key: String
-    }
-
     enum Status { case reserved, paid, cancelled, expired }
 
     struct Order {

@@ -1,5 +1,6 @@
 import FlashSaleLoop
-import FlashSaleRedis
+// @testable: the tests build scripts of their own (the engine's are built only in FlashSaleRedis).
+@testable import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest

@@ -2,10 +2,7 @@ import FlashSaleWorker
 extension CancelOutcome {
     /// Parses the reply of `FlashSaleScripts.cancel`.
     public static func parse(_ reply: RedisValue) throws -> CancelOutcome {
-        try FlashSaleScripts.parseOrderMoveReply(
-            reply, of: FlashSaleScripts.cancel, notFound: .notFound, notReserved: CancelOutcome.notReserved(status:),
-            expired: CancelOutcome.expiredNow
-        ) { kind, items in
+        try FlashSaleScripts.parseOrderMove(reply, of: FlashSaleScripts.cancel) { kind, items in
             kind == "cancelled" ? ReleasedOrder.parse(items, at: 1).map(CancelOutcome.cancelled) : nil
         }
     }

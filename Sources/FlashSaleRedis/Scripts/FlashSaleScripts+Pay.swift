@@ -2,10 +2,7 @@ import FlashSaleWorker
 extension PayOutcome {
     /// Parses the reply of `FlashSaleScripts.pay`.
     public static func parse(_ reply: RedisValue) throws -> PayOutcome {
-        try FlashSaleScripts.parseOrderMoveReply(
-            reply, of: FlashSaleScripts.pay, notFound: .notFound, notReserved: PayOutcome.notReserved(status:),
-            expired: PayOutcome.expiredNow
-        ) { kind, items in
+        try FlashSaleScripts.parseOrderMove(reply, of: FlashSaleScripts.pay) { kind, items in
             switch kind {
             case "paid":
                 ReleasedOrder.parse(items, at: 1).map {

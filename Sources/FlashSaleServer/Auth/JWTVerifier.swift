@@ -158,13 +158,7 @@ public struct JWTVerifier: Sendable {
             try scanner.readObject { scanner, key in
                 if scanner.tokenEquals(key, "alg") {
                     guard algorithmOK == nil else { throw JSONScanner.Failure.unexpectedByte(at: key.start) }
-                    if try scanner.peek() == UInt8(ascii: "\"") {
-                        let value = try scanner.readString()
-                        algorithmOK = scanner.tokenEquals(value, "HS256")
-                    } else {
-                        try scanner.skipValue()
-                        algorithmOK = false
-                    }
+                    algorithmOK = try readStringOrSkip(&scanner).map { scanner.tokenEquals($0, "HS256") } ?? false
                 } else if scanner.tokenEquals(key, "crit") {
                     algorithmOK = false
                     try scanner.skipValue()
@@ -195,12 +189,8 @@ public struct JWTVerifier: Sendable {
                 } else if scanner.tokenEquals(key, "nbf") {
                     notBefore = try readTime(&scanner)
                 } else if scanner.tokenEquals(key, "sub") {
-                    if try scanner.peek() == UInt8(ascii: "\"") {
-                        subject = try scanner.readString()
-                    } else {
-                        subjectIsString = false
-                        try scanner.skipValue()
-                    }
+                    subject = try readStringOrSkip(&scanner)
+                    if subject == nil { subjectIsString = false }
                 } else {
                     try scanner.skipValue()
                 }
@@ -216,6 +206,15 @@ public struct JWTVerifier: Sendable {
         let raw = scanner.slice(subject)
         guard IdentifierRules.isValidUser(raw) else { throw .badSubject }
         return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// A string value, or nil after skipping a value of another type.
+    private static func readStringOrSkip(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> JSONScanner.StringToken? {
+        guard try scanner.peek() == UInt8(ascii: "\"") else {
+            try scanner.skipValue()
+            return nil
+        }
+        return try scanner.readString()
     }
 
     /// A NumericDate: seconds; a fraction is accepted and truncated, an
