@@ -14,6 +14,21 @@ public class LoopHandleOwner {
     /// Subclasses `uv_close` their handle here (idempotently).
     package func closeForShutdown() {}
 
+    /// A new handle's memory, holding `empty` (e.g. `uv_timer_t()`), to be `uv_*_init`ed
+    /// and then ``adopt(_:)``ed.
+    package static func allocateHandle<Handle>(_ empty: Handle) -> UnsafeMutablePointer<Handle> {
+        let handle = UnsafeMutablePointer<Handle>.allocate(capacity: 1)
+        handle.initialize(to: empty)
+        return handle
+    }
+
+    /// Makes this owner the initialized `handle`'s: its `data` retains the owner until
+    /// the close callback (the convention above).
+    package func adopt<Handle>(_ handle: UnsafeMutablePointer<Handle>) {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self).pointee.data =
+            Unmanaged.passRetained(self).toOpaque()
+    }
+
     /// Whether ``closeOwnedHandle(_:dropping:)`` has begun closing the handle.
     package private(set) var isHandleClosing = false
 

@@ -10,11 +10,10 @@ public final class LoopTimer: LoopHandleOwner {
 
     /// Creates a stopped timer on `loop`. Call on the loop's thread.
     public init(loop: EventLoop) {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: uv_timer_t())
+        handle = LoopHandleOwner.allocateHandle(uv_timer_t())
         super.init()
         uv_timer_init(loop.uvLoop, handle)
-        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        adopt(handle)
     }
 
     /// (Re)starts the timer: `callback` runs after `afterMillis`, then every

@@ -12,12 +12,11 @@ public final class LoopTurnHook: LoopHandleOwner {
 
     /// Creates a stopped hook on `loop` that will run `callback`.
     public init(loop: EventLoop, _ callback: @escaping () -> Void) {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: uv_check_t())
+        handle = LoopHandleOwner.allocateHandle(uv_check_t())
         self.callback = callback
         super.init()
         uv_check_init(loop.uvLoop, handle)
-        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        adopt(handle)
     }
 
     /// Creates a stopped hook on `loop`; give it its callback with ``start(_:)``.

@@ -10,12 +10,11 @@ public final class SignalWatcher: LoopHandleOwner {
 
     /// Starts watching `signal` (e.g. `SignalWatcher.sigterm`) on `loop`.
     public init(loop: EventLoop, signal: Int32, _ callback: @escaping (Int32) -> Void) {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: uv_signal_t())
+        handle = LoopHandleOwner.allocateHandle(uv_signal_t())
         self.callback = callback
         super.init()
         uv_signal_init(loop.uvLoop, handle)
-        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        adopt(handle)
         uv_signal_start(handle, { handle, signum in
             guard let handle, let data = handle.pointee.data else { return }
             Unmanaged<SignalWatcher>.fromOpaque(data).takeUnretainedValue().callback?(signum)
