@@ -99,7 +99,7 @@ let package = Package(
 
         // Test helpers: starts private redis-server processes, a tiny blocking RESP client.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "FlashSaleCoreTests", dependencies: ["FlashSaleCore"]),
+        .testTarget(name: "FlashSaleCoreTests", dependencies: ["FlashSaleCore", "TestSupport"]),
         .testTarget(name: "FlashSaleLoopTests", dependencies: ["FlashSaleLoop"]),
         .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop", "TestSupport"]),
         .testTarget(name: "FlashSaleWorkerTests", dependencies: ["FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore"]),

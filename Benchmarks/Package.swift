@@ -12,24 +12,21 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "CoreBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "FlashSaleCore", package: "FlashSale"),
-            ],
-            path: "CoreBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "HTTPBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "FlashSaleHTTP", package: "FlashSale"),
-            ],
-            path: "HTTPBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmarkSuite("CoreBenchmarks", of: "FlashSaleCore"),
+        benchmarkSuite("HTTPBenchmarks", of: "FlashSaleHTTP"),
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// One suite: an executable in the folder `name` that benchmarks the FlashSale product `product`.
+func benchmarkSuite(_ name: String, of product: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: product, package: "FlashSale"),
+        ],
+        path: name,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}

@@ -46,14 +46,16 @@ final class Bench: @unchecked Sendable {
         for order in batch { shard.orderFlushed(order.id, outcome: .confirmed, now: now) }
     }
 
+    /// One unit of `sku-1` for `user` (String API).
+    @inline(__always)
+    func purchase(user: String, key: String? = nil) -> PurchaseDecision {
+        shard.purchase(sale: "flash-sale", sku: "sku-1", user: user, qty: 1, idempotencyKey: key, now: now)
+    }
+
     /// Buys until reserved, servicing leases.
     func buy(user: String, key: String?) {
         for _ in 0..<4 {
-            if case .reserved = shard.purchase(
-                sale: "flash-sale", sku: "sku-1", user: user, qty: 1, idempotencyKey: key, now: now)
-            {
-                return
-            }
+            if case .reserved = purchase(user: user, key: key) { return }
             serviceLeases()
         }
     }
@@ -78,14 +80,11 @@ let benchmarks: @Sendable () -> Void = {
     // (leases, one per 192 or so purchases, are granted inside it).
     let decisionOnly = Bench(limit: SaleConfig.maxPerUserLimit, stock: SaleConfig.maxStock)
     Benchmark("purchase reserved (String API, no key)") { benchmark in
-        let shard = decisionOnly.shard
         let users = decisionOnly.users
         decisionOnly.confirmAll()
         benchmark.startMeasurement()
         for i in benchmark.scaledIterations {
-            blackHole(shard.purchase(
-                sale: "flash-sale", sku: "sku-1", user: users[i & 1023], qty: 1, idempotencyKey: nil,
-                now: decisionOnly.now))
+            blackHole(decisionOnly.purchase(user: users[i & 1023]))
             decisionOnly.serviceLeases()
         }
     }
@@ -95,8 +94,7 @@ let benchmarks: @Sendable () -> Void = {
         let shard = reserved.shard
         let users = reserved.users
         for i in benchmark.scaledIterations {
-            blackHole(shard.purchase(
-                sale: "flash-sale", sku: "sku-1", user: users[i & 1023], qty: 1, idempotencyKey: nil, now: reserved.now))
+            blackHole(reserved.purchase(user: users[i & 1023]))
             reserved.serviceLeases()
             if shard.queuedOrderCount >= 512 { reserved.confirmAll() }
         }
@@ -138,11 +136,9 @@ let benchmarks: @Sendable () -> Void = {
     soldOut.buy(user: "first", key: nil)
     soldOut.serviceLeases(poolAfter: 0)
     Benchmark("purchase sold_out") { benchmark in
-        let shard = soldOut.shard
         let users = soldOut.users
         for i in benchmark.scaledIterations {
-            blackHole(shard.purchase(
-                sale: "flash-sale", sku: "sku-1", user: users[i & 1023], qty: 1, idempotencyKey: nil, now: soldOut.now))
+            blackHole(soldOut.purchase(user: users[i & 1023]))
         }
     }
 
@@ -150,10 +146,8 @@ let benchmarks: @Sendable () -> Void = {
     let limited = Bench(limit: 1, stock: 1_000_000)
     limited.buy(user: "holder", key: nil)
     Benchmark("purchase limit_exceeded") { benchmark in
-        let shard = limited.shard
         for _ in benchmark.scaledIterations {
-            blackHole(shard.purchase(
-                sale: "flash-sale", sku: "sku-1", user: "holder", qty: 1, idempotencyKey: nil, now: limited.now))
+            blackHole(limited.purchase(user: "holder"))
         }
     }
 
@@ -161,11 +155,8 @@ let benchmarks: @Sendable () -> Void = {
     let duplicate = Bench(limit: 1, stock: 1_000_000)
     duplicate.buy(user: "retrier", key: "3f2b8c1e-5d4a-4e7b-9c6d-2a1b0c9d8e7f")
     Benchmark("purchase duplicate (36-byte key)") { benchmark in
-        let shard = duplicate.shard
         for _ in benchmark.scaledIterations {
-            blackHole(shard.purchase(
-                sale: "flash-sale", sku: "sku-1", user: "retrier", qty: 1,
-                idempotencyKey: "3f2b8c1e-5d4a-4e7b-9c6d-2a1b0c9d8e7f", now: duplicate.now))
+            blackHole(duplicate.purchase(user: "retrier", key: "3f2b8c1e-5d4a-4e7b-9c6d-2a1b0c9d8e7f"))
         }
     }
 

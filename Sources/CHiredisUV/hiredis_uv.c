@@ -23,29 +23,18 @@ static void fs_uv_update(fs_uv_events *p) {
   else uv_poll_stop(&p->handle);
 }
 
-static void fs_uv_add_read(void *privdata) {
+/* Turns interest in `event` (UV_READABLE or UV_WRITABLE) on or off. */
+static void fs_uv_want(void *privdata, int event, int wanted) {
   fs_uv_events *p = (fs_uv_events *)privdata;
-  p->events |= UV_READABLE;
+  if (wanted) p->events |= event;
+  else p->events &= ~event;
   fs_uv_update(p);
 }
 
-static void fs_uv_del_read(void *privdata) {
-  fs_uv_events *p = (fs_uv_events *)privdata;
-  p->events &= ~UV_READABLE;
-  fs_uv_update(p);
-}
-
-static void fs_uv_add_write(void *privdata) {
-  fs_uv_events *p = (fs_uv_events *)privdata;
-  p->events |= UV_WRITABLE;
-  fs_uv_update(p);
-}
-
-static void fs_uv_del_write(void *privdata) {
-  fs_uv_events *p = (fs_uv_events *)privdata;
-  p->events &= ~UV_WRITABLE;
-  fs_uv_update(p);
-}
+static void fs_uv_add_read(void *privdata) { fs_uv_want(privdata, UV_READABLE, 1); }
+static void fs_uv_del_read(void *privdata) { fs_uv_want(privdata, UV_READABLE, 0); }
+static void fs_uv_add_write(void *privdata) { fs_uv_want(privdata, UV_WRITABLE, 1); }
+static void fs_uv_del_write(void *privdata) { fs_uv_want(privdata, UV_WRITABLE, 0); }
 
 static void fs_uv_on_close(uv_handle_t *handle) { free(handle->data); }
 

@@ -46,21 +46,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
 
     /// Sends one command and waits for its answer.
     public func command(_ arguments: [String]) throws(RedisError) -> RedisValue {
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            guard let client else {
-                box.result = .failure(.closed)
-                done.signal()
-                return
-            }
-            client.send(arguments) { result in
-                box.result = result
-                done.signal()
-            }
-        }
-        done.wait()
-        return try (box.result ?? .failure(.closed)).get()
+        try awaitReply { client, reply in client.send(arguments, completion: reply) }
     }
 
     /// Sends `commands` as pipelines of at most 4000 and waits for every reply, in
@@ -107,6 +93,14 @@ public final class BlockingRedisSession: @unchecked Sendable {
 
     /// Runs `script` (EVALSHA with fallback) and waits for its answer.
     public func eval(_ script: RedisScript, keys: [String], args: [String]) throws(RedisError) -> RedisValue {
+        try awaitReply { client, reply in client.evalScript(script, keys: keys, args: args, completion: reply) }
+    }
+
+    /// Has `start` send one request on the loop thread, and waits for its reply
+    /// (`.closed` when the session is closed).
+    private func awaitReply(
+        _ start: @escaping @Sendable (RedisClient, @escaping (Result<RedisValue, RedisError>) -> Void) -> Void
+    ) throws(RedisError) -> RedisValue {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
@@ -115,7 +109,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
                 done.signal()
                 return
             }
-            client.evalScript(script, keys: keys, args: args) { result in
+            start(client) { result in
                 box.result = result
                 done.signal()
             }

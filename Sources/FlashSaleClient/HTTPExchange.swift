@@ -8,30 +8,6 @@ public enum HTTPExchange {
     public struct Endpoint: Sendable, Equatable {
         public var host: String
         public var port: Int
-
-        /// An endpoint at `host:port`.
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-
-        /// Parses `http://host[:port]` (default port 80; a trailing `/` is ignored).
-        public init(url: String) throws {
-            guard url.hasPrefix("http://") else { throw Failure(description: "only http:// URLs are supported, got \(url)") }
-            var rest = url.dropFirst("http://".count)
-            if rest.hasSuffix("/") { rest = rest.dropLast() }
-            guard !rest.isEmpty, !rest.contains("/") else { throw Failure(description: "expected http://host:port, got \(url)") }
-            if let colon = rest.lastIndex(of: ":") {
-                guard let port = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(port) else {
-                    throw Failure(description: "bad port in \(url)")
-                }
-                host = String(rest[..<colon])
-                self.port = port
-            } else {
-                host = String(rest)
-                port = 80
-            }
-        }
     }
 
     /// An answer.
@@ -135,5 +111,25 @@ private final class Exchange: TCPConnectionDelegate, @unchecked Sendable {
         connection.close()
         onDone?()
         onDone = nil
+    }
+}
+
+extension HTTPExchange.Endpoint {
+    /// Parses `http://host[:port]` (default port 80; a trailing `/` is ignored).
+    public init(url: String) throws {
+        guard url.hasPrefix("http://") else { throw HTTPExchange.Failure(description: "only http:// URLs are supported, got \(url)") }
+        var rest = url.dropFirst("http://".count)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains("/") else { throw HTTPExchange.Failure(description: "expected http://host:port, got \(url)") }
+        if let colon = rest.lastIndex(of: ":") {
+            guard let port = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(port) else {
+                throw HTTPExchange.Failure(description: "bad port in \(url)")
+            }
+            host = String(rest[..<colon])
+            self.port = port
+        } else {
+            host = String(rest)
+            port = 80
+        }
     }
 }

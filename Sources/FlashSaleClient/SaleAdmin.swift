@@ -30,7 +30,7 @@ public enum SaleAdmin {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let body = SaleBody(
             startsAtMillis: now - 1000, endsAtMillis: now + Int64(openSeconds) * 1000, perUserLimit: perUserLimit,
-            reservationTTLSeconds: reservationTTLSeconds, items: [.init(sku: sku, stock: Int64(stock))])
+            reservationTTLSeconds: reservationTTLSeconds, items: [.init(sku: sku, stock: stock)])
         let response = try put(.init(host: host, port: port), adminToken: adminToken, sale: sale, body: body.jsonBody())
         guard response.status == 200 || response.status == 201 else {
             throw Refused(description: "PUT /v1/sales/\(sale) answered \(response.status): \(response.body)")

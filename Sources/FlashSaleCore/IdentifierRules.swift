@@ -28,27 +28,35 @@ public enum IdentifierRules {
 
     /// Whether `bytes` is a valid sale id or SKU.
     public static func isValidName(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count >= 1, bytes.count <= maxNameLength else { return false }
-        for byte in bytes where !isNameByte(byte) { return false }
-        return true
+        isValid(bytes, maxLength: maxNameLength, isNameByte)
     }
 
     /// Whether `name` is a valid sale id or SKU.
     public static func isValidName(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { isValidName(UnsafeRawBufferPointer($0)) }
+        withBytes(of: name, isValidName)
     }
 
     /// Whether `bytes` is a valid user id.
     public static func isValidUser(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count >= 1, bytes.count <= maxUserLength else { return false }
-        for byte in bytes where !isUserByte(byte) { return false }
-        return true
+        isValid(bytes, maxLength: maxUserLength, isUserByte)
     }
 
     /// Whether `user` is a valid user id.
     public static func isValidUser(_ user: String) -> Bool {
-        var user = user
-        return user.withUTF8 { isValidUser(UnsafeRawBufferPointer($0)) }
+        withBytes(of: user, isValidUser)
+    }
+
+    /// 1…`maxLength` bytes, each `allowed`.
+    @inline(__always)
+    private static func isValid(_ bytes: UnsafeRawBufferPointer, maxLength: Int, _ allowed: (UInt8) -> Bool) -> Bool {
+        guard bytes.count >= 1, bytes.count <= maxLength else { return false }
+        for byte in bytes where !allowed(byte) { return false }
+        return true
+    }
+
+    @inline(__always)
+    private static func withBytes(of text: String, _ check: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { check(UnsafeRawBufferPointer($0)) }
     }
 }

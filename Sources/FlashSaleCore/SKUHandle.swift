@@ -6,10 +6,4 @@ public struct SKUHandle: Sendable, Hashable {
     public let saleSlot: UInt32
     /// Slot of the SKU within its sale.
     public let skuSlot: UInt32
-
-    /// Creates a handle from its slots.
-    public init(saleSlot: UInt32, skuSlot: UInt32) {
-        self.saleSlot = saleSlot
-        self.skuSlot = skuSlot
-    }
 }

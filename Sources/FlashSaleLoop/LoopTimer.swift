@@ -7,21 +7,19 @@ import CLibUV
 public final class LoopTimer: LoopHandleOwner {
     private let handle: UnsafeMutablePointer<uv_timer_t>
     private var callback: (() -> Void)?
-    private var isClosing = false
 
     /// Creates a stopped timer on `loop`. Call on the loop's thread.
     public init(loop: EventLoop) {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: uv_timer_t())
+        handle = LoopHandleOwner.allocateHandle(uv_timer_t())
         super.init()
         uv_timer_init(loop.uvLoop, handle)
-        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        adopt(handle)
     }
 
     /// (Re)starts the timer: `callback` runs after `afterMillis`, then every
     /// `repeatMillis` if that is not zero.
     public func start(afterMillis: UInt64, repeatMillis: UInt64 = 0, _ callback: @escaping () -> Void) {
-        guard !isClosing else { return }
+        guard !isHandleClosing else { return }
         self.callback = callback
         uv_timer_start(handle, { handle in
             guard let handle, let data = handle.pointee.data else { return }
@@ -32,24 +30,17 @@ public final class LoopTimer: LoopHandleOwner {
 
     /// Stops the timer; it can be started again.
     public func stop() {
-        guard !isClosing else { return }
+        guard !isHandleClosing else { return }
         uv_timer_stop(handle)
     }
 
     /// Whether the timer is armed.
-    public var isActive: Bool { !isClosing && uv_is_active(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self)) != 0 }
+    public var isActive: Bool { !isHandleClosing && uv_is_active(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self)) != 0 }
 
     /// Closes the timer for good. Its memory is freed in the close callback.
     public func close() {
-        guard !isClosing else { return }
-        isClosing = true
-        callback = nil
-        uv_close(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self)) { handle in
-            guard let handle else { return }
-            if let data = handle.pointee.data {
-                Unmanaged<LoopTimer>.fromOpaque(data).release()
-            }
-            UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_timer_t.self).deallocate()
+        closeOwnedHandle(UnsafeMutableRawPointer(handle)) {
+            callback = nil
         }
     }
 

@@ -7,18 +7,16 @@ import CLibUV
 public final class LoopTurnHook: LoopHandleOwner {
     private let handle: UnsafeMutablePointer<uv_check_t>
     private var callback: (() -> Void)?
-    private var isClosing = false
     /// Whether the hook is armed.
     public private(set) var isStarted = false
 
     /// Creates a stopped hook on `loop` that will run `callback`.
     public init(loop: EventLoop, _ callback: @escaping () -> Void) {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: uv_check_t())
+        handle = LoopHandleOwner.allocateHandle(uv_check_t())
         self.callback = callback
         super.init()
         uv_check_init(loop.uvLoop, handle)
-        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        adopt(handle)
     }
 
     /// Creates a stopped hook on `loop`; give it its callback with ``start(_:)``.
@@ -28,14 +26,14 @@ public final class LoopTurnHook: LoopHandleOwner {
 
     /// Replaces the callback and arms the hook.
     public func start(_ callback: @escaping () -> Void) {
-        guard !isClosing else { return }
+        guard !isHandleClosing else { return }
         self.callback = callback
         start()
     }
 
     /// Arms the hook (idempotent).
     public func start() {
-        guard !isClosing, !isStarted else { return }
+        guard !isHandleClosing, !isStarted else { return }
         isStarted = true
         uv_check_start(handle) { h in
             guard let h, let data = h.pointee.data else { return }
@@ -45,21 +43,16 @@ public final class LoopTurnHook: LoopHandleOwner {
 
     /// Disarms the hook (idempotent).
     public func stop() {
-        guard !isClosing, isStarted else { return }
+        guard !isHandleClosing, isStarted else { return }
         isStarted = false
         uv_check_stop(handle)
     }
 
     /// Closes the hook for good; memory is freed in the close callback.
     public func close() {
-        guard !isClosing else { return }
-        isClosing = true
-        isStarted = false
-        callback = nil
-        uv_close(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self)) { h in
-            guard let h else { return }
-            if let data = h.pointee.data { Unmanaged<LoopTurnHook>.fromOpaque(data).release() }
-            UnsafeMutableRawPointer(h).assumingMemoryBound(to: uv_check_t.self).deallocate()
+        closeOwnedHandle(UnsafeMutableRawPointer(handle)) {
+            isStarted = false
+            callback = nil
         }
     }
 

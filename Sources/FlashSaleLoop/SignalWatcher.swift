@@ -7,16 +7,14 @@ import Glibc
 public final class SignalWatcher: LoopHandleOwner {
     private let handle: UnsafeMutablePointer<uv_signal_t>
     private var callback: ((Int32) -> Void)?
-    private var isClosing = false
 
     /// Starts watching `signal` (e.g. `SignalWatcher.sigterm`) on `loop`.
     public init(loop: EventLoop, signal: Int32, _ callback: @escaping (Int32) -> Void) {
-        handle = .allocate(capacity: 1)
-        handle.initialize(to: uv_signal_t())
+        handle = LoopHandleOwner.allocateHandle(uv_signal_t())
         self.callback = callback
         super.init()
         uv_signal_init(loop.uvLoop, handle)
-        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+        adopt(handle)
         uv_signal_start(handle, { handle, signum in
             guard let handle, let data = handle.pointee.data else { return }
             Unmanaged<SignalWatcher>.fromOpaque(data).takeUnretainedValue().callback?(signum)
@@ -33,13 +31,8 @@ public final class SignalWatcher: LoopHandleOwner {
 
     /// Stops watching; memory is freed in the close callback.
     public func close() {
-        guard !isClosing else { return }
-        isClosing = true
-        callback = nil
-        uv_close(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self)) { handle in
-            guard let handle else { return }
-            if let data = handle.pointee.data { Unmanaged<SignalWatcher>.fromOpaque(data).release() }
-            UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_signal_t.self).deallocate()
+        closeOwnedHandle(UnsafeMutableRawPointer(handle)) {
+            callback = nil
         }
     }
 

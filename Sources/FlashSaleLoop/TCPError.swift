@@ -7,11 +7,6 @@ public struct TCPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was being done, e.g. "bind 127.0.0.1:8080".
     public let operation: String
 
-    package init(code: Int32, operation: String) {
-        self.code = code
-        self.operation = operation
-    }
-
     /// "connect 127.0.0.1:1: ECONNREFUSED (connection refused)".
     public var description: String { "\(operation): \(EventLoop.describe(code))" }
 

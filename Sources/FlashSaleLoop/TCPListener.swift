@@ -19,7 +19,6 @@ public final class TCPListener: LoopHandleOwner {
     private let handle: UnsafeMutablePointer<uv_tcp_t>
     private let loop: EventLoop
     private var onAccept: ((TCPConnection) -> Void)?
-    private var isClosing = false
     /// The port actually bound (useful after binding port 0).
     public let localPort: Int
 
@@ -98,13 +97,8 @@ public final class TCPListener: LoopHandleOwner {
 
     /// Stops listening and closes the socket (pending connections are refused).
     public func close() {
-        guard !isClosing else { return }
-        isClosing = true
-        onAccept = nil
-        uv_close(handle.asHandle) { h in
-            guard let h else { return }
-            if let data = h.pointee.data { Unmanaged<TCPListener>.fromOpaque(data).release() }
-            UnsafeMutableRawPointer(h).assumingMemoryBound(to: uv_tcp_t.self).deallocate()
+        closeOwnedHandle(UnsafeMutableRawPointer(handle)) {
+            onAccept = nil
         }
     }
 

@@ -7,10 +7,4 @@ public struct RedisScript: Sendable, Hashable {
     public let name: String
     /// The Lua source.
     public let source: String
-
-    /// Creates a script.
-    public init(name: String, source: String) {
-        self.name = name
-        self.source = source
-    }
 }

@@ -82,7 +82,7 @@ struct SaleCommand: ParsableCommand {
             var items: [SaleBody.Item] = []
             for entry in item {
                 let parts = entry.split(separator: "=")
-                guard parts.count == 2, let stock = Int64(parts[1]) else {
+                guard parts.count == 2, let stock = Int(parts[1]) else {
                     throw ValidationError("--item must be SKU=STOCK, got \(entry)")
                 }
                 items.append(.init(sku: String(parts[0]), stock: stock))

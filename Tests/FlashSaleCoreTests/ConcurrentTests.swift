@@ -2,6 +2,7 @@ import FlashSaleCore
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// Several workers on real threads share one ProcessCore (ledger, idempotency, sales) and one
 /// SimulatedRedis standing in for the pool authority. After each run: never oversold,
@@ -27,20 +28,6 @@ struct ConcurrentTests {
         let handles = names.map { core.sales.skuHandle(sale: "flash", sku: $0)! }
         let redis = SimulatedRedis(skus: Array(zip(handles, stocks)), limits: [handles[0].saleSlot: limit])
         return Setup(core: core, redis: redis, handles: handles, names: names, limit: limit)
-    }
-
-    /// Runs `body` on `count` threads at once and waits for them.
-    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let group = DispatchGroup()
-        for index in 0..<count {
-            group.enter()
-            let thread = Thread {
-                body(index)
-                group.leave()
-            }
-            thread.start()
-        }
-        group.wait()
     }
 
     /// One worker's loop: purchases, late lease grants, batched flushes with random
@@ -157,7 +144,7 @@ struct ConcurrentTests {
             let local = setup.core.ledger.unitsHeld(sku: key.sku, user: key.user)
             if local != held { found.append("ledger \(key.user) holds \(local), Redis \(held)") }
         }
-        var perKey: [SimulatedRedis.IdemKey: Int] = [:]
+        var perKey: [IdemKey: Int] = [:]
         for order in state.orders.values {
             if let key = order.key { perKey[.init(sale: order.sku.saleSlot, user: order.user, key: key), default: 0] += 1 }
         }
@@ -170,7 +157,7 @@ struct ConcurrentTests {
         for seed in TestSeeds.seeds(defaultBase: 0xC0C0_0000, defaultCount: 12) {
             let setup = try Self.makeSetup(seed: seed, stocks: [120, 30], limit: 2)
             let errors = ErrorLog()
-            Self.onThreads(4) { w in
+            runOnThreads(4) { w in
                 Self.work(setup: setup, worker: w, seed: seed, iterations: 1500, burst: false, errors: errors)
             }
             failures += Self.checkAfterRun(setup, seed: seed, errors: errors.all)
@@ -187,7 +174,7 @@ struct ConcurrentTests {
             let stocks = [200, 37, 1]
             let setup = try Self.makeSetup(seed: seed, stocks: stocks, limit: 1)
             let errors = ErrorLog()
-            Self.onThreads(4) { w in
+            runOnThreads(4) { w in
                 Self.work(setup: setup, worker: w, seed: seed, iterations: 0, burst: true, errors: errors)
             }
             failures += Self.checkAfterRun(setup, seed: seed, errors: errors.all)

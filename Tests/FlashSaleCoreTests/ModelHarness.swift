@@ -20,12 +20,6 @@ final class ModelHarness {
         let user: String
     }
 
-    struct IdemKey: Hashable {
-        let sale: UInt32
-        let user: String
-        let key: String
-    }
-
     struct Request {
         let sale: String
         let sku: String
@@ -34,11 +28,11 @@ final class ModelHarness {
         let qty: Int
     }
 
+    /// A reserved order the model expects back from the drain: the request it answers, its
+    /// SKU's handle, the body fingerprint and the expiry.
     struct ModelOrder {
+        let request: Request
         let handle: SKUHandle
-        let user: String
-        let qty: Int
-        let key: String?
         let fingerprint: UInt64
         let expires: Int64
     }
@@ -276,8 +270,7 @@ final class ModelHarness {
         workers[w].slice[info.handle]! -= request.qty
         holds[holdKey, default: 0] += request.qty
         workers[w].pending[order.id] = ModelOrder(
-            handle: info.handle, user: request.user, qty: request.qty, key: request.key, fingerprint: fingerprint,
-            expires: order.expiresAtMillis)
+            request: request, handle: info.handle, fingerprint: fingerprint, expires: order.expiresAtMillis)
         if let key = request.key {
             idem[IdemKey(sale: info.handle.saleSlot, user: request.user, key: key)] = (fingerprint, order)
         }
@@ -341,7 +334,7 @@ final class ModelHarness {
         guard !flushesInFlight.isEmpty else { return }
         let (w, order) = flushesInFlight.remove(at: rng.int(0...(flushesInFlight.count - 1)))
         guard let model = workers[w].pending[order.id] else { throw fail("drained unknown order \(order.id)") }
-        if model.user != order.user || model.qty != order.qty || model.key != order.idempotencyKey
+        if model.request.user != order.user || model.request.qty != order.qty || model.request.key != order.idempotencyKey
             || model.fingerprint != RequestFingerprint.of(sku: order.skuName, qty: order.qty) || model.expires != order.expiresAtMillis
             || model.handle != order.sku
         {
@@ -503,7 +496,7 @@ final class ModelHarness {
                     throw fail("w\(w) \(info.sku) slice \(String(describing: slice)) != model \(workers[w].slice[info.handle]!)")
                 }
                 guard !reclaimed else { continue }
-                let pendingUnits = workers[w].pending.values.filter { $0.handle == info.handle }.reduce(0) { $0 + $1.qty }
+                let pendingUnits = workers[w].pending.values.filter { $0.handle == info.handle }.reduce(0) { $0 + $1.request.qty }
                 let undelivered = leasesInFlight.filter { $0.worker == w && $0.sku == info.handle }.reduce(0) { $0 + $1.granted }
                 let leased = state.skus[info.handle]!.leases[w, default: 0]
                 if leased != slice! + pendingUnits + undelivered {

@@ -12,22 +12,18 @@ final class SimulatedRedis: Sendable {
         let user: String
     }
 
-    struct IdemKey: Hashable {
-        let sale: UInt32
-        let user: String
-        let key: String
-    }
-
     enum Status { case reserved, paid, cancelled, expired }
 
+    /// An order as Redis holds it; its SKU and quantity are the reservation's.
     struct Order {
         let worker: Int
-        let sku: SKUHandle
         let user: String
-        let qty: Int
         let key: String?
         let reservation: ReservedOrder
         var status: Status
+
+        var sku: SKUHandle { reservation.sku }
+        var qty: Int { reservation.qty }
     }
 
     struct SKUState {
@@ -118,8 +114,8 @@ final class SimulatedRedis: Sendable {
                     (RequestFingerprint.of(sku: order.skuName, qty: order.qty), order.reservation)
             }
             state.orders[order.id] = Order(
-                worker: worker, sku: order.sku, user: order.user, qty: order.qty, key: order.idempotencyKey,
-                reservation: order.reservation, status: .reserved)
+                worker: worker, user: order.user, key: order.idempotencyKey, reservation: order.reservation,
+                status: .reserved)
             return .confirmed
         }
     }
@@ -188,8 +184,7 @@ final class SimulatedRedis: Sendable {
             let reservation = ReservedOrder(
                 id: OrderID(millis: 1, instance: 999, worker: 0, sequence: state.foreignSequence), sku: sku, qty: 1,
                 createdAtMillis: 1, expiresAtMillis: 2)
-            state.orders[reservation.id] = Order(
-                worker: -1, sku: sku, user: user, qty: 1, key: nil, reservation: reservation, status: .reserved)
+            state.orders[reservation.id] = Order(worker: -1, user: user, key: nil, reservation: reservation, status: .reserved)
         }
     }
 

@@ -51,3 +51,10 @@ struct Fixture {
         return grant(from: &pool, at: now).first { $0.0 == ticket }?.1 ?? first
     }
 }
+
+/// Where the model and the simulated Redis keep an idempotency record: sale slot, user, key.
+struct IdemKey: Hashable {
+    let sale: UInt32
+    let user: String
+    let key: String
+}

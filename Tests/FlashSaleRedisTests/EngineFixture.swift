@@ -138,6 +138,7 @@ func engineAudit(port: Int, sale: String = "s1") throws -> [SKUAudit] {
 }
 
 extension RESP {
+    /// The same reply as the engine's `RedisValue`.
     var asEngineRedisValue: RedisValue {
         switch self {
         case .null: return .null

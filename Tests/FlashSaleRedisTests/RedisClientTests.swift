@@ -1,5 +1,6 @@
 import FlashSaleLoop
-import FlashSaleRedis
+// @testable: the tests build scripts of their own (the engine's are built only in FlashSaleRedis).
+@testable import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest
@@ -44,11 +45,8 @@ final class RedisClientTests: XCTestCase {
 
     func testRedisKilledFailsPendingCommandsThenReconnects() throws {
         let redis = try RedisServerProcess()
-        var configuration = testConfiguration(port: redis.port)
-        configuration.commandTimeoutMillis = 10_000  // only the kill may fail these
-        let fixture = ClientFixture(configuration)
+        let fixture = connectedClient(redis)  // only the kill may fail its commands
         defer { fixture.close() }
-        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up })
 
         let transitions = LoopOwned<[StoreHealth]>([])
         fixture.with { client in client.onHealthChange = { health, _ in transitions.value.append(health) } }
@@ -169,10 +167,7 @@ final class RedisClientTests: XCTestCase {
 
     func testCloseFailsPendingCommandsOnce() throws {
         let redis = try RedisServerProcess()
-        var configuration = testConfiguration(port: redis.port)
-        configuration.commandTimeoutMillis = 10_000
-        let fixture = ClientFixture(configuration)
-        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up })
+        let fixture = connectedClient(redis)
         let log = CompletionLog()
         fixture.with { client in
             // Closing from inside a completion is deferred out of the hiredis callback.
@@ -193,10 +188,7 @@ final class RedisClientTests: XCTestCase {
 
     func testLoopShutdownWithTheClientOpenClosesItThroughItsHook() throws {
         let redis = try RedisServerProcess()
-        var configuration = testConfiguration(port: redis.port)
-        configuration.commandTimeoutMillis = 10_000
-        let fixture = ClientFixture(configuration)
-        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up })
+        let fixture = connectedClient(redis)
         let log = CompletionLog()
         fixture.with { client in
             for tag in 0..<3 { client.send(["BLPOP", "never", "0"]) { log.record(tag, $0) } }
@@ -214,5 +206,17 @@ final class RedisClientTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeoutSeconds: 3) {
             (try? redis.client().command("CLIENT", "LIST").string?.contains("cmd=blpop")) == false
         }, "the server saw the connection go")
+    }
+}
+
+extension RedisClientTests {
+    /// A client of `redis` with a 10 s command timeout (so that only what a test does to
+    /// the connection fails its commands), checked to be up.
+    func connectedClient(_ redis: RedisServerProcess, file: StaticString = #filePath, line: UInt = #line) -> ClientFixture {
+        var configuration = testConfiguration(port: redis.port)
+        configuration.commandTimeoutMillis = 10_000
+        let fixture = ClientFixture(configuration)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up }, file: file, line: line)
+        return fixture
     }
 }

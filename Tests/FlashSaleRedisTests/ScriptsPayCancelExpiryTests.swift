@@ -109,7 +109,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
             // odd rounds: at expires_at, so both threads try to expire the same orders.
             let payAt = round % 2 == 0 ? expires - 1 : expires
             let paid = ScriptsLocked<Set<String>>([]), expired = ScriptsLocked<[String]>([]), failures = ScriptsLocked<[String]>([])
-            scriptsOnThreads(2) { thread in
+            runOnThreads(2) { thread in
                 do {
                     let client = try BlockingRedis(port: port)
                     if thread == 0 {

@@ -103,7 +103,7 @@ final class ScriptsSaleAndLeaseTests: XCTestCase {
         let granted = ScriptsLocked<Int64>(0), returned = ScriptsLocked<Int64>(0), failures = ScriptsLocked<[String]>([])
 
         // Eight workers lease until the pool is dry, handing some units back as they go.
-        scriptsOnThreads(8) { index in
+        runOnThreads(8) { index in
             do {
                 let redis = try BlockingRedis(port: port)
                 let worker = "node/\(index)"

@@ -5,24 +5,10 @@ import TestSupport
 import XCTest
 import FlashSaleWorker
 
-extension RESP {
-    /// The same reply as the engine's `RedisValue`.
-    var scriptsValue: RedisValue {
-        switch self {
-        case .null: return .null
-        case .status(let text): return .status(text)
-        case .error(let text): return .error(text)
-        case .integer(let value): return .integer(value)
-        case .bulk(let text): return .bulk(text)
-        case .array(let items): return .array(items.map(\.scriptsValue))
-        }
-    }
-}
-
 extension BlockingRedis {
     /// Runs a script call with `EVAL` (Redis caches the compiled script by its SHA1).
     func runScript(_ call: FlashSaleScriptCall) throws -> RedisValue {
-        try command(call.evalCommand).scriptsValue
+        try command(call.evalCommand).asEngineRedisValue
     }
 }
 
@@ -180,18 +166,4 @@ final class ScriptsLocked<Value>: @unchecked Sendable {
         return body(&value)
     }
     var current: Value { update { $0 } }
-}
-
-/// Runs `body(index)` on `count` threads at once and waits for all of them.
-func scriptsOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        let thread = Thread {
-            body(index)
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
 }

@@ -159,11 +159,7 @@ final class WorkerEngineRedisTests: XCTestCase {
         redis.resume()
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.isReady }, "recovers without a restart")
         // Orders queued while paused are flushed after the resume.
-        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.with { $0.shard.pendingOrderCount } == 0 })
-        let after = log.count
-        engine.buy((0..<100).map { "after-\($0)" }, log: log)
-        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == after + 100 })
-        XCTAssertEqual(log.snapshot.suffix(100).filter { if case .reserved = $0.decision { return true } else { return false } }.count, 100)
+        XCTAssertEqual(reservedOfHundredMore(engine, log: log, users: "after-"), 100)
         try assertConservedAndRecorded(redis, stock: 5000, log: log, exact: false)
         XCTAssertGreaterThan(engine.stats.ordersDroppedUnsent, 0, "unsent orders are rolled back, not recorded later")
         engine.shutdown()
@@ -187,11 +183,7 @@ final class WorkerEngineRedisTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { log.count == sent }, "every purchase is answered")
         XCTAssertGreaterThan(log.count(where: { $0 == .overloaded }), 0, "overloaded while Redis was gone")
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.isReady }, "reconnects by itself")
-        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.with { $0.shard.pendingOrderCount } == 0 })
-        let after = log.count
-        engine.buy((0..<100).map { "back-\($0)" }, log: log)
-        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == after + 100 })
-        XCTAssertGreaterThan(log.snapshot.suffix(100).filter { if case .reserved = $0.decision { return true } else { return false } }.count, 0)
+        XCTAssertGreaterThan(reservedOfHundredMore(engine, log: log, users: "back-"), 0)
         // Every 201 names an order that survived the kill (AOF, fsync always).
         try assertConservedAndRecorded(redis, stock: 3000, log: log, exact: false)
         engine.shutdown()
@@ -359,5 +351,19 @@ final class WorkerPersistenceNodesTests: XCTestCase {
         XCTAssertTrue(row.isConserved)
         XCTAssertEqual(row.reserved, 3)
         XCTAssertEqual(row.leased, 0)
+    }
+}
+
+extension WorkerEngineRedisTests {
+    /// Once every queued order is flushed, 100 more purchases by new users (`users` + 0…99),
+    /// each answered: how many of them were reserved.
+    func reservedOfHundredMore(
+        _ engine: EngineFixture, log: AnswerLog, users: String, file: StaticString = #filePath, line: UInt = #line
+    ) -> Int {
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { engine.with { $0.shard.pendingOrderCount } == 0 }, file: file, line: line)
+        let after = log.count
+        engine.buy((0..<100).map { "\(users)\($0)" }, log: log)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == after + 100 }, file: file, line: line)
+        return log.snapshot.suffix(100).filter { if case .reserved = $0.decision { return true } else { return false } }.count
     }
 }

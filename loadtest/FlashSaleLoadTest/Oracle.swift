@@ -72,30 +72,21 @@ public enum Oracle {
     }
 
     static func noOversell(_ snapshot: OracleSnapshot) -> InvariantVerdict {
-        let held = heldByOrders(snapshot)
-        var parts: [String] = []
-        var failed = false
-        for sku in snapshot.skus {
+        perSKU(snapshot, id: "no_oversell", title: "never oversold (reserved + paid <= total)") { sku, inOrders in
             let total = sku.count("total")
             let counted = sku.count("reserved") + sku.count("paid")
-            let inOrders = held[sku.sku] ?? 0
-            if counted > total || inOrders > total { failed = true }
-            parts.append("\(sku.sku): orders hold \(inOrders), counts reserved+paid \(counted), total \(total)")
+            let line = "\(sku.sku): orders hold \(inOrders), counts reserved+paid \(counted), total \(total)"
+            return (line, counted > total || inOrders > total)
         }
-        return InvariantVerdict(id: "no_oversell", title: "never oversold (reserved + paid <= total)",
-                                status: failed ? .fail : .pass, detail: parts.joined(separator: "; "))
     }
 
     static func conservation(_ snapshot: OracleSnapshot) -> InvariantVerdict {
-        let held = heldByOrders(snapshot)
-        var parts: [String] = []
-        var failed = false
-        for sku in snapshot.skus {
+        perSKU(snapshot, id: "conservation", title: "total = pool + leases + reserved + paid (one MULTI)") { sku, inOrders in
             let total = sku.count("total")
             let reserved = sku.count("reserved")
             let paid = sku.count("paid")
             let sum = sku.pool + sku.leased + reserved + paid
-            let inOrders = held[sku.sku] ?? 0
+            var failed = false
             var line = "\(sku.sku): total \(total) \(sum == total ? "=" : "!=") pool \(sku.pool) + leases \(sku.leased) + reserved \(reserved) + paid \(paid)"
             if sum != total { failed = true }
             if inOrders != reserved + paid {
@@ -106,10 +97,25 @@ public enum Oracle {
                 failed = true
                 line += " (negative figure)"
             }
-            parts.append(line)
+            return (line, failed)
         }
-        return InvariantVerdict(id: "conservation", title: "total = pool + leases + reserved + paid (one MULTI)",
-                                status: failed ? .fail : .pass, detail: parts.joined(separator: "; "))
+    }
+
+    /// A verdict made of one line per SKU: `check` gets the SKU and the units its orders
+    /// hold, and gives the line and whether the SKU fails the invariant.
+    private static func perSKU(
+        _ snapshot: OracleSnapshot, id: String, title: String,
+        _ check: (OracleSnapshot.SKUState, Int64) -> (line: String, failed: Bool)
+    ) -> InvariantVerdict {
+        let held = heldByOrders(snapshot)
+        var parts: [String] = []
+        var failed = false
+        for sku in snapshot.skus {
+            let verdict = check(sku, held[sku.sku] ?? 0)
+            if verdict.failed { failed = true }
+            parts.append(verdict.line)
+        }
+        return InvariantVerdict(id: id, title: title, status: failed ? .fail : .pass, detail: parts.joined(separator: "; "))
     }
 
     static func perUserLimit(_ snapshot: OracleSnapshot) -> InvariantVerdict {

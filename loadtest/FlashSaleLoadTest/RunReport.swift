@@ -34,28 +34,6 @@ public struct RunReport: Sendable, Codable {
     /// Why verification could not run, if it could not.
     public var verifyError: String?
 
-    /// Creates a report.
-    public init(
-        scenario: String, parameters: [String: String], target: String, sale: String, sku: String, stock: Int,
-        startedAt: String, result: RunResult, verdicts: [InvariantVerdict], verifyError: String?
-    ) {
-        self.scenario = scenario
-        self.parameters = parameters
-        self.target = target
-        self.sale = sale
-        self.sku = sku
-        self.stock = stock
-        self.startedAt = startedAt
-        summary = result.summary
-        notSent = result.notSent
-        mintSeconds = result.mintSeconds
-        acknowledgedOrders = result.evidence.acked.count
-        soldOutAnswers = result.evidence.soldOutAnswers
-        unknownPurchases = result.evidence.unknownPurchases
-        self.verdicts = verdicts
-        self.verifyError = verifyError
-    }
-
     /// Whether every verdict is PASS or SKIP and verification ran.
     public var passed: Bool { verifyError == nil && !verdicts.contains { $0.status == .fail } }
 

@@ -70,7 +70,9 @@ public struct ScenarioSession: Sendable {
         }
         let report = RunReport(
             scenario: config.scenario.name, parameters: parameters, target: "http://\(config.host):\(config.port)",
-            sale: config.sale, sku: config.sku, stock: stock, startedAt: startedAt, result: result,
+            sale: config.sale, sku: config.sku, stock: stock, startedAt: startedAt, summary: result.summary,
+            notSent: result.notSent, mintSeconds: result.mintSeconds, acknowledgedOrders: result.evidence.acked.count,
+            soldOutAnswers: result.evidence.soldOutAnswers, unknownPurchases: result.evidence.unknownPurchases,
             verdicts: verdicts, verifyError: verifyError)
         return (report, result.evidence)
     }

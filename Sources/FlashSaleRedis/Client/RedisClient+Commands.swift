@@ -79,13 +79,7 @@ extension RedisClient {
             if let ac, context == ac {
                 // hiredis is freeing the context after an I/O error: stop using it
                 // now so completions cannot submit to a dying context.
-                context = nil
-                tcpConnected = false
-                failedAttempts += 1
-                connectTimer.stop()
-                if !isClosing {
-                    setHealth(.down, "connection to \(configuration.endpoint) lost: \(RedisClient.errorText(ac))")
-                }
+                contextLost(ac)
             }
             if box.timedOut {
                 result = .failure(.timeout)

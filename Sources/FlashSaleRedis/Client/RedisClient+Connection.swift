@@ -73,16 +73,22 @@ extension RedisClient {
     func didDisconnect(_ ac: UnsafePointer<redisAsyncContext>, status: Int32) {
         if UnsafePointer(context) == ac {
             // Redis went away (EOF, reset): hiredis is freeing the context.
-            context = nil
-            tcpConnected = false
-            failedAttempts += 1
-            connectTimer.stop()
-            if !isClosing {
-                setHealth(.down, "connection to \(configuration.endpoint) lost: \(RedisClient.errorText(ac))")
-            }
+            contextLost(ac)
         }
         // Also when a NULL reply already detached the context (see didReply).
         scheduleReconnect()
+    }
+
+    /// hiredis is freeing `ac`, the current context: forget it, count the failed
+    /// connection and report the loss (unless closing).
+    func contextLost(_ ac: UnsafePointer<redisAsyncContext>) {
+        context = nil
+        tcpConnected = false
+        failedAttempts += 1
+        connectTimer.stop()
+        if !isClosing {
+            setHealth(.down, "connection to \(configuration.endpoint) lost: \(RedisClient.errorText(ac))")
+        }
     }
 
     /// AUTH / SELECT / SCRIPT LOAD (or PING): the client is up when all succeed.

@@ -2,19 +2,9 @@ import FlashSaleWorker
 extension CancelOutcome {
     /// Parses the reply of `FlashSaleScripts.cancel`.
     public static func parse(_ reply: RedisValue) throws -> CancelOutcome {
-        let script = FlashSaleScripts.cancel
-        let items = try reply.checkedScriptReply(script).elements
-        switch items.first?.string {
-        case "cancelled":
-            if let order = ReleasedOrder.parse(items, at: 1) { return .cancelled(order) }
-        case "not_found": return .notFound
-        case "not_reserved":
-            if items.count == 2, let status = items[1].string { return .notReserved(status: status) }
-        case "expired":
-            if let order = ReleasedOrder.parse(items, at: 1) { return .expiredNow(order) }
-        default: break
+        try FlashSaleScripts.parseOrderMove(reply, of: FlashSaleScripts.cancel) { kind, items in
+            kind == "cancelled" ? ReleasedOrder.parse(items, at: 1).map(CancelOutcome.cancelled) : nil
         }
-        throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
     }
 }
 

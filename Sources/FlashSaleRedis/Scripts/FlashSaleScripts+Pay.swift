@@ -2,22 +2,16 @@ import FlashSaleWorker
 extension PayOutcome {
     /// Parses the reply of `FlashSaleScripts.pay`.
     public static func parse(_ reply: RedisValue) throws -> PayOutcome {
-        let script = FlashSaleScripts.pay
-        let items = try reply.checkedScriptReply(script).elements
-        switch items.first?.string {
-        case "paid":
-            if let order = ReleasedOrder.parse(items, at: 1) {
-                return .paid(orderID: order.orderID, sku: order.sku, user: order.user, quantity: order.quantity)
+        try FlashSaleScripts.parseOrderMove(reply, of: FlashSaleScripts.pay) { kind, items in
+            switch kind {
+            case "paid":
+                ReleasedOrder.parse(items, at: 1).map {
+                    .paid(orderID: $0.orderID, sku: $0.sku, user: $0.user, quantity: $0.quantity)
+                }
+            case "already_paid": .alreadyPaid
+            default: nil
             }
-        case "already_paid": return .alreadyPaid
-        case "not_found": return .notFound
-        case "not_reserved":
-            if items.count == 2, let status = items[1].string { return .notReserved(status: status) }
-        case "expired":
-            if let order = ReleasedOrder.parse(items, at: 1) { return .expiredNow(order) }
-        default: break
         }
-        throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
     }
 }
 

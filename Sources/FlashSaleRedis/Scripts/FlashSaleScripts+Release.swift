@@ -9,6 +9,40 @@ extension ReleasedOrder {
     }
 }
 
+/// The outcome of a script that moves one reserved order on (`pay`, `cancel`): the
+/// outcomes they share, which the enums' cases provide.
+protocol OrderMoveOutcome {
+    static var notFound: Self { get }
+    static func notReserved(status: String) -> Self
+    static func expiredNow(_ order: ReleasedOrder) -> Self
+}
+
+extension PayOutcome: OrderMoveOutcome {}
+extension CancelOutcome: OrderMoveOutcome {}
+
+extension FlashSaleScripts {
+    /// Parses the reply of `script`, which moves one reserved order on: `own` reads the
+    /// forms only that script has (nil when the reply is none of them); the forms they
+    /// share are `{not_found}`, `{not_reserved, status}` and `{expired, id, sku, user, qty}`.
+    /// Anything else throws `unexpectedReply`.
+    static func parseOrderMove<Outcome: OrderMoveOutcome>(
+        _ reply: RedisValue, of script: RedisScript, own: (String?, [RedisValue]) -> Outcome?
+    ) throws -> Outcome {
+        let items = try reply.checkedScriptReply(script).elements
+        let kind = items.first?.string
+        if let outcome = own(kind, items) { return outcome }
+        switch kind {
+        case "not_found": return .notFound
+        case "not_reserved":
+            if items.count == 2, let status = items[1].string { return .notReserved(status: status) }
+        case "expired":
+            if let order = ReleasedOrder.parse(items, at: 1) { return .expiredNow(order) }
+        default: break
+        }
+        throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
+    }
+}
+
 extension FlashSaleScripts {
     /// Lua shared by pay, cancel and the expiry sweep: moves a reserved order to `status`
     /// (`cancelled` or `expired`) and its units back to the pool, fixing buyer units,

@@ -154,29 +154,17 @@ public struct JWTVerifier: Sendable {
     private static func checkHeader(_ json: UnsafeRawBufferPointer) throws(JWTError) {
         var scanner = JSONScanner(json)
         var algorithmOK: Bool?
-        do throws(JSONScanner.Failure) {
-            try scanner.expect(UInt8(ascii: "{"))
-            if try !scanner.consume(UInt8(ascii: "}")) {
-                repeat {
-                    let key = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"))
-                    if scanner.tokenEquals(key, "alg") {
-                        guard algorithmOK == nil else { throw JSONScanner.Failure.unexpectedByte(at: key.start) }
-                        if try scanner.peek() == UInt8(ascii: "\"") {
-                            let value = try scanner.readString()
-                            algorithmOK = scanner.tokenEquals(value, "HS256")
-                        } else {
-                            try scanner.skipValue()
-                            algorithmOK = false
-                        }
-                    } else if scanner.tokenEquals(key, "crit") {
-                        algorithmOK = false
-                        try scanner.skipValue()
-                    } else {
-                        try scanner.skipValue()
-                    }
-                } while try scanner.consume(UInt8(ascii: ","))
-                try scanner.expect(UInt8(ascii: "}"))
+        do {
+            try scanner.readObject { scanner, key in
+                if scanner.tokenEquals(key, "alg") {
+                    guard algorithmOK == nil else { throw JSONScanner.Failure.unexpectedByte(at: key.start) }
+                    algorithmOK = try readStringOrSkip(&scanner).map { scanner.tokenEquals($0, "HS256") } ?? false
+                } else if scanner.tokenEquals(key, "crit") {
+                    algorithmOK = false
+                    try scanner.skipValue()
+                } else {
+                    try scanner.skipValue()
+                }
             }
             guard scanner.onlyWhitespaceRemains() else { throw JSONScanner.Failure.unexpectedByte(at: scanner.position) }
         } catch {
@@ -194,28 +182,18 @@ public struct JWTVerifier: Sendable {
         var notBefore: Int64?
         var subject: JSONScanner.StringToken?
         var subjectIsString = true
-        do throws(JSONScanner.Failure) {
-            try scanner.expect(UInt8(ascii: "{"))
-            if try !scanner.consume(UInt8(ascii: "}")) {
-                repeat {
-                    let key = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"))
-                    if scanner.tokenEquals(key, "exp") {
-                        expiry = try readTime(&scanner)
-                    } else if scanner.tokenEquals(key, "nbf") {
-                        notBefore = try readTime(&scanner)
-                    } else if scanner.tokenEquals(key, "sub") {
-                        if try scanner.peek() == UInt8(ascii: "\"") {
-                            subject = try scanner.readString()
-                        } else {
-                            subjectIsString = false
-                            try scanner.skipValue()
-                        }
-                    } else {
-                        try scanner.skipValue()
-                    }
-                } while try scanner.consume(UInt8(ascii: ","))
-                try scanner.expect(UInt8(ascii: "}"))
+        do {
+            try scanner.readObject { scanner, key in
+                if scanner.tokenEquals(key, "exp") {
+                    expiry = try readTime(&scanner)
+                } else if scanner.tokenEquals(key, "nbf") {
+                    notBefore = try readTime(&scanner)
+                } else if scanner.tokenEquals(key, "sub") {
+                    subject = try readStringOrSkip(&scanner)
+                    if subject == nil { subjectIsString = false }
+                } else {
+                    try scanner.skipValue()
+                }
             }
             guard scanner.onlyWhitespaceRemains() else { throw JSONScanner.Failure.unexpectedByte(at: scanner.position) }
         } catch {
@@ -228,6 +206,15 @@ public struct JWTVerifier: Sendable {
         let raw = scanner.slice(subject)
         guard IdentifierRules.isValidUser(raw) else { throw .badSubject }
         return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// A string value, or nil after skipping a value of another type.
+    private static func readStringOrSkip(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> JSONScanner.StringToken? {
+        guard try scanner.peek() == UInt8(ascii: "\"") else {
+            try scanner.skipValue()
+            return nil
+        }
+        return try scanner.readString()
     }
 
     /// A NumericDate: seconds; a fraction is accepted and truncated, an

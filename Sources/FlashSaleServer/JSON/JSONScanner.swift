@@ -74,6 +74,19 @@ struct JSONScanner {
         return true
     }
 
+    /// Reads one JSON object member by member: `{`, then each member's key and `:`,
+    /// handing the key to `member`, which must read or skip the value; then `}`.
+    mutating func readObject(_ member: (inout JSONScanner, StringToken) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        if try consume(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try readString()
+            try expect(UInt8(ascii: ":"))
+            try member(&self, key)
+        } while try consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"))
+    }
+
     /// Whether only whitespace remains.
     mutating func onlyWhitespaceRemains() -> Bool {
         skipWhitespace()

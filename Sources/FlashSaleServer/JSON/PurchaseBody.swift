@@ -48,32 +48,22 @@ public struct PurchaseBody: Sendable, Equatable {
             guard try scanner.peek() == UInt8(ascii: "{") else {
                 throw BadRequest("request body must be a JSON object {\"sku\":\"…\",\"qty\":1}")
             }
-            try scanner.expect(UInt8(ascii: "{"))
-            if try !scanner.consume(UInt8(ascii: "}")) {
-                repeat {
-                    let key = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"))
-                    if scanner.tokenEquals(key, "sku") {
-                        guard sku == nil else { throw BadRequest("duplicate field \"sku\"") }
-                        sku = try readSKU(&scanner)
-                    } else if scanner.tokenEquals(key, "qty") {
-                        guard qty == nil else { throw BadRequest("duplicate field \"qty\"") }
-                        qty = try readQuantity(&scanner)
-                    } else {
-                        throw BadRequest("unknown field \(fieldName(scanner, key)); allowed fields are \"sku\" and \"qty\"")
-                    }
-                } while try scanner.consume(UInt8(ascii: ","))
-                try scanner.expect(UInt8(ascii: "}"))
+            try scanner.readObject { scanner, key in
+                if scanner.tokenEquals(key, "sku") {
+                    guard sku == nil else { throw BadRequest("duplicate field \"sku\"") }
+                    sku = try readSKU(&scanner)
+                } else if scanner.tokenEquals(key, "qty") {
+                    guard qty == nil else { throw BadRequest("duplicate field \"qty\"") }
+                    qty = try readQuantity(&scanner)
+                } else {
+                    throw BadRequest("unknown field \(fieldName(scanner, key)); allowed fields are \"sku\" and \"qty\"")
+                }
             }
             guard scanner.onlyWhitespaceRemains() else {
                 throw BadRequest("unexpected data after the JSON object")
             }
-        } catch let failure as JSONScanner.Failure {
-            throw BadRequest(failure)
-        } catch let bad as BadRequest {
-            throw bad
         } catch {
-            throw BadRequest("malformed JSON")
+            throw BadRequest(thrown: error)
         }
         guard let sku else { throw BadRequest("missing field \"sku\"") }
         return (sku, Int(qty ?? 1))
@@ -179,6 +169,16 @@ public struct BadRequest: Error, Equatable, Sendable {
     /// Creates an error with `message`.
     public init(_ message: String) {
         self.message = message
+    }
+
+    /// What a body parser answers for `error`: a ``BadRequest`` as it is, a scanner
+    /// failure worded, anything else "malformed JSON".
+    init(thrown error: any Error) {
+        switch error {
+        case let failure as JSONScanner.Failure: self.init(failure)
+        case let bad as BadRequest: self = bad
+        default: self.init("malformed JSON")
+        }
     }
 
     init(_ failure: JSONScanner.Failure) {

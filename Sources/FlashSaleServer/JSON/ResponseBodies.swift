@@ -70,19 +70,13 @@ extension SaleSnapshot {
         json.object { object in
             object.field("sale", string: sale)
             object.field("state", string: state)
-            object.field("starts_at", timestampMillis: startsAtMillis)
-            object.field("ends_at", timestampMillis: endsAtMillis)
-            object.field("per_user_limit", integer: perUserLimit)
-            object.field("reservation_ttl_s", integer: reservationTTLSeconds)
-            object.key("items")
-            object.array { array in
-                for item in items {
-                    array.object { entry in
-                        entry.field("sku", string: item.sku)
-                        entry.field("stock", integer: item.stock)
-                        entry.field("available", integer: item.available)
-                    }
-                }
+            object.saleTerms(
+                startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: perUserLimit,
+                reservationTTLSeconds: reservationTTLSeconds, items: items
+            ) { entry, item in
+                entry.field("sku", string: item.sku)
+                entry.field("stock", integer: item.stock)
+                entry.field("available", integer: item.available)
             }
         }
     }

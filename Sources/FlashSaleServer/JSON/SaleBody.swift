@@ -15,16 +15,8 @@ public struct SaleBody: Sendable, Equatable {
     public static let maxItems = SaleConfig.maxItems
     public static let maxStock = Int64(SaleConfig.maxStock)
 
-    /// One SKU and its stock.
-    public struct Item: Sendable, Equatable {
-        public var sku: String
-        public var stock: Int64
-
-        public init(sku: String, stock: Int64) {
-            self.sku = sku
-            self.stock = stock
-        }
-    }
+    /// One SKU and its stock: the core's ``SaleItem`` (one type for the concept).
+    public typealias Item = SaleItem
 
     /// Start, Unix milliseconds.
     public var startsAtMillis: Int64
@@ -59,12 +51,8 @@ public struct SaleBody: Sendable, Equatable {
         var reader = SaleBodyReader(JSONScanner(raw))
         do {
             return try validate(reader.readTop())
-        } catch let failure as JSONScanner.Failure {
-            throw BadRequest(failure)
-        } catch let bad as BadRequest {
-            throw bad
         } catch {
-            throw BadRequest("malformed JSON")
+            throw BadRequest(thrown: error)
         }
     }
 
@@ -89,7 +77,7 @@ public struct SaleBody: Sendable, Equatable {
                 throw BadRequest("items[\(index)].sku must be 1 to 64 of letters, digits, '.', '_' and '-'")
             }
             guard seen.insert(item.sku).inserted else { throw BadRequest("items[\(index)].sku \"\(item.sku)\" is listed twice") }
-            guard (0...maxStock).contains(item.stock) else {
+            guard (0...maxStock).contains(Int64(item.stock)) else {
                 throw BadRequest("items[\(index)].stock must be between 0 and \(maxStock)")
             }
         }
@@ -104,29 +92,42 @@ public struct SaleBody: Sendable, Equatable {
         SaleConfig(
             name: name, startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: perUserLimit,
             reservationTTLMillis: Int64(reservationTTLSeconds) * 1000,
-            items: items.map { SaleItem(sku: $0.sku, stock: Int($0.stock)) })
+            items: items)
     }
 
     /// The definition as the JSON body of a `PUT` (for the CLI and tests).
     public func jsonBody() -> [UInt8] {
         var json = JSONBuffer()
         json.object { object in
-            object.key("starts_at")
-            object.timestamp(millis: startsAtMillis)
-            object.key("ends_at")
-            object.timestamp(millis: endsAtMillis)
-            object.field("per_user_limit", integer: perUserLimit)
-            object.field("reservation_ttl_s", integer: reservationTTLSeconds)
-            object.key("items")
-            object.array { array in
-                for item in items {
-                    array.object { entry in
-                        entry.field("sku", string: item.sku)
-                        entry.field("stock", integer: item.stock)
-                    }
-                }
+            object.saleTerms(
+                startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: Int64(perUserLimit),
+                reservationTTLSeconds: Int64(reservationTTLSeconds), items: items
+            ) { entry, item in
+                entry.field("sku", string: item.sku)
+                entry.field("stock", integer: item.stock)
             }
         }
         return json.bytes
+    }
+}
+
+extension JSONBuffer {
+    /// A sale's terms as the `PUT` body and the `GET` answer both spell them, inside an
+    /// object: `starts_at, ends_at, per_user_limit, reservation_ttl_s, items:[…]`, each
+    /// item an object whose fields `item` writes.
+    mutating func saleTerms<Item>(
+        startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int64, reservationTTLSeconds: Int64,
+        items: [Item], item writeItem: (inout JSONBuffer, Item) -> Void
+    ) {
+        field("starts_at", timestampMillis: startsAtMillis)
+        field("ends_at", timestampMillis: endsAtMillis)
+        field("per_user_limit", integer: perUserLimit)
+        field("reservation_ttl_s", integer: reservationTTLSeconds)
+        key("items")
+        array { array in
+            for item in items {
+                array.object { entry in writeItem(&entry, item) }
+            }
+        }
     }
 }

@@ -67,7 +67,7 @@ struct SaleBodyReader {
             }
             guard let sku else { throw BadRequest("missing field \"sku\" in items[\(index)]") }
             guard let stock else { throw BadRequest("missing field \"stock\" in items[\(index)]") }
-            items.append(SaleBody.Item(sku: sku, stock: stock))
+            items.append(SaleBody.Item(sku: sku, stock: Int(stock)))
         } while try scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "]"))
         return items

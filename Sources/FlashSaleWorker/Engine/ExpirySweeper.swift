@@ -7,19 +7,13 @@ import FlashSaleLoop
 final class ExpirySweeper {
     private unowned let engine: WorkerEngine
     private var inFlight = false
-    private let timer: LoopTimer
 
     init(engine: WorkerEngine) {
         self.engine = engine
-        timer = LoopTimer(loop: engine.loop)
     }
 
-    func start() {
-        let period = engine.configuration.sweepIntervalMillis
-        timer.start(afterMillis: period, repeatMillis: period) { [unowned self] in self.sweep() }
-    }
-
-    private func sweep() {
+    /// One sweep (run every `sweepIntervalMillis` by the engine's ``PeriodicJobs``).
+    func sweep() {
         guard engine.ready, !engine.stopping, !inFlight, engine.store.canAcceptCommand else { return }
         let sales = engine.process.sales.saleNames
         guard !sales.isEmpty else { return }
@@ -38,6 +32,4 @@ final class ExpirySweeper {
             if more { self.sweep() }
         }
     }
-
-    func close() { timer.close() }
 }

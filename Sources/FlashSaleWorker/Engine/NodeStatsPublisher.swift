@@ -5,19 +5,13 @@ import FlashSaleLoop
 /// (`fs:node:{id}` in Redis, with a TTL), for dashboards.
 final class NodeStatsPublisher {
     private unowned let engine: WorkerEngine
-    private let timer: LoopTimer
 
     init(engine: WorkerEngine) {
         self.engine = engine
-        timer = LoopTimer(loop: engine.loop)
     }
 
-    func start() {
-        let period = engine.configuration.statsIntervalMillis
-        timer.start(afterMillis: period, repeatMillis: period) { [unowned self] in self.publish() }
-    }
-
-    private func publish() {
+    /// Publishes once (run every `statsIntervalMillis` by the engine's ``PeriodicJobs``).
+    func publish() {
         let store = engine.store
         guard store.canAcceptCommand else { return }
         let configuration = engine.configuration
@@ -45,6 +39,4 @@ final class NodeStatsPublisher {
         ]
         store.publishStats(worker: engine.workerID, fields: fields, ttlSeconds: configuration.statsTTLSeconds)
     }
-
-    func close() { timer.close() }
 }

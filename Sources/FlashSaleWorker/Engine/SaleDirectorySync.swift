@@ -8,19 +8,13 @@ final class SaleDirectorySync {
     private unowned let engine: WorkerEngine
     private var inFlight = false
     private var revisions: [String: String] = [:]
-    private let timer: LoopTimer
 
     init(engine: WorkerEngine) {
         self.engine = engine
-        timer = LoopTimer(loop: engine.loop)
     }
 
-    func startPeriodicSync() {
-        let period = engine.configuration.saleSyncIntervalMillis
-        timer.start(afterMillis: period, repeatMillis: period) { [unowned self] in self.sync(completion: nil) }
-    }
-
-    /// Loads the changed sales into the core. `completion(true)` when all were read.
+    /// Loads the changed sales into the core (at start, and every `saleSyncIntervalMillis`
+    /// on the bootstrap worker). `completion(true)` when all were read.
     func sync(completion: ((Bool) -> Void)?) {
         guard !inFlight, engine.store.health == .up else {
             completion?(false)
@@ -47,6 +41,4 @@ final class SaleDirectorySync {
     func installed(_ config: SaleConfig) {
         _ = try? engine.process.sales.install(config)
     }
-
-    func close() { timer.close() }
 }

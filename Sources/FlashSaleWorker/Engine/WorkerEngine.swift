@@ -8,7 +8,8 @@ import FlashSaleLoop
 /// the work in each loop turn; each job is a small type with its own state:
 /// ``AckRouter`` (who waits for which answer), ``LeaseManager`` (slices in and out of the
 /// pools), ``GroupCommit`` (the order queue to the store), ``LimitVerifier``,
-/// ``ExpirySweeper``, ``SaleDirectorySync`` and ``NodeStatsPublisher``. The store is
+/// ``ExpirySweeper``, ``SaleDirectorySync`` and ``NodeStatsPublisher`` (their timers are
+/// the engine's ``PeriodicJobs``). The store is
 /// reached only through the narrow protocols of ``WorkerStore`` (FlashSaleRedis
 /// implements them). See docs/redis-persistence.md and docs/architecture.md.
 ///
@@ -51,7 +52,7 @@ public final class WorkerEngine {
     private var leasesReturned = false
     private var finished = false
     private let turnHook: LoopTurnHook
-    private let housekeepingTimer: LoopTimer
+    private let jobs: PeriodicJobs
 
     /// Creates the engine for `shard` on `loop` over `store` (call on the loop thread).
     /// `bootstrap` is the node's: one per process, shared by its workers. Nothing happens
@@ -67,7 +68,7 @@ public final class WorkerEngine {
         self.configuration = configuration
         workerID = configuration.workerID
         turnHook = LoopTurnHook(loop: loop)
-        housekeepingTimer = LoopTimer(loop: loop)
+        jobs = PeriodicJobs(loop: loop)
         acks = AckRouter(engine: self)
         leases = LeaseManager(engine: self)
         groupCommit = GroupCommit(engine: self)
@@ -89,12 +90,12 @@ public final class WorkerEngine {
         }
         store.start()
         turnHook.start { [unowned self] in self.afterTurn() }
-        housekeepingTimer.start(afterMillis: configuration.housekeepingMillis, repeatMillis: configuration.housekeepingMillis) {
-            [unowned self] in self.housekeeping()
+        jobs.every(configuration.housekeepingMillis) { [unowned self] in self.housekeeping() }
+        jobs.every(configuration.statsIntervalMillis) { [unowned self] in self.statsPublisher.publish() }
+        if configuration.runsExpirySweep { jobs.every(configuration.sweepIntervalMillis) { [unowned self] in self.sweeper.sweep() } }
+        if configuration.bootstrapsNode {
+            jobs.every(configuration.saleSyncIntervalMillis) { [unowned self] in self.sales.sync(completion: nil) }
         }
-        statsPublisher.start()
-        if configuration.runsExpirySweep { sweeper.start() }
-        if configuration.bootstrapsNode { sales.startPeriodicSync() }
     }
 
     /// Whether purchases are accepted now: started, not stopping, the store up, and the
@@ -215,10 +216,7 @@ public final class WorkerEngine {
         acks.answerEveryone(.overloaded)
         limits.answerEveryone()
         turnHook.close()
-        housekeepingTimer.close()
-        statsPublisher.close()
-        sweeper.close()
-        sales.close()
+        jobs.closeAll()
         leases.close()
         store.close()
         let completion = shutdownCompletion
