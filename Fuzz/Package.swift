@@ -10,9 +10,9 @@ let fuzzed: [Target.Dependency] = [
     .product(name: "FlashSaleServer", package: "FlashSale"),
 ]
 
-/// A harness: main.swift hands its entry to libFuzzer's driver (CFuzzerDriver).
+/// A harness: main.swift hands its entry to libFuzzer's driver (FuzzSupport).
 func harness(_ name: String, _ dependency: Target.Dependency) -> Target {
-    .executableTarget(name: name, dependencies: [dependency, "CFuzzerDriver"])
+    .executableTarget(name: name, dependencies: [dependency, "FuzzSupport"])
 }
 
 let package = Package(
@@ -24,6 +24,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CFuzzerDriver"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzerDriver"]),
         // The request parser through the whole connection (parse, limits, route, respond).
         harness("FuzzHTTPRequest", fuzzed[0]),
         // Differential: the same bytes whole and cut in two random places.

@@ -110,7 +110,7 @@ final class RedisReader {
             var nodes: [NodeReading] = []
             for (index, key) in nodeKeys.enumerated() {
                 let base = 3 + sales.count + 2 * index
-                let fields = Self.pairs((try? replies[base].get()) ?? .null)
+                let fields = ((try? replies[base].get()) ?? .null).fieldPairs
                 guard !fields.isEmpty, let id = FlashSaleKeys.nodeID(fromNodeKey: key) else { continue }
                 nodes.append(NodeReading(
                     id: id,
@@ -161,12 +161,12 @@ final class RedisReader {
     /// The `EXEC` reply of one sale's transaction; nil when the sale hash is gone.
     static func parseSale(_ sale: String, skus: [String], _ items: [RedisValue]) -> SaleReading? {
         guard items.count == 4 + 3 * skus.count else { return nil }
-        let config = Dictionary(pairs(items[0]), uniquingKeysWith: { a, _ in a })
+        let config = items[0].fields
         guard !config.isEmpty else { return nil }
         var rows: [SKUReading] = []
         for (index, sku) in skus.enumerated() {
             let base = 1 + 3 * index
-            let counts = Dictionary(pairs(items[base + 2]), uniquingKeysWith: { a, _ in a })
+            let counts = items[base + 2].fields
             func count(_ field: String) -> Int64 { counts[field].flatMap { Int64($0) } ?? 0 }
             let rejections = counts.keys.filter { $0.hasPrefix("rejected_") }.sorted()
                 .map { (reason: String($0.dropFirst("rejected_".count)), count: count($0)) }
@@ -177,11 +177,11 @@ final class RedisReader {
                 cancelled: count("cancelled"), expired: count("expired"), rejections: rejections))
         }
         let tail = 1 + 3 * skus.count
-        let holders = pairs(items[tail]).map { (worker: $0.0, beatMillis: Int64($0.1) ?? 0) }.sorted { $0.worker < $1.worker }
+        let holders = items[tail].fieldPairs.map { (worker: $0.0, beatMillis: Int64($0.1) ?? 0) }.sorted { $0.worker < $1.worker }
         let dead = items[tail + 1].int ?? 0
         var relay: RelayReading?
         for group in items[tail + 2].elements {
-            let fields = Dictionary(pairs(group), uniquingKeysWith: { a, _ in a })
+            let fields = group.fields
             guard fields["name"] == FlashSaleKeys.relayGroup else { continue }
             relay = RelayReading(lag: fields["lag"].flatMap { Int64($0) } ?? -1,
                                  pending: fields["pending"].flatMap { Int64($0) } ?? 0, deadLetters: dead)
@@ -191,18 +191,6 @@ final class RedisReader {
             sale: sale, startsAtMillis: config["starts_at"].flatMap { Int64($0) },
             endsAtMillis: config["ends_at"].flatMap { Int64($0) },
             perUserLimit: config["per_user_limit"].flatMap { Int64($0) }, skus: rows, holders: holders, relay: relay)
-    }
-
-    /// Field/value pairs of a flat array reply (`HGETALL`, `XINFO`); integers become text.
-    static func pairs(_ reply: RedisValue) -> [(String, String)] {
-        let items = reply.elements
-        var out: [(String, String)] = []
-        var index = 0
-        while index + 1 < items.count {
-            if let field = items[index].string, let value = items[index + 1].string { out.append((field, value)) }
-            index += 2
-        }
-        return out
     }
 
     /// A transport error (Redis unreachable, timeout) among `replies`; server errors are per command.

@@ -41,3 +41,24 @@ extension RedisValue {
         }
     }
 }
+
+extension RedisValue {
+    /// Field/value pairs of a flat array reply (`HGETALL`, `XINFO`, stream entries), in
+    /// order; integers become text, other elements are skipped.
+    public var fieldPairs: [(String, String)] {
+        let items = elements
+        var out: [(String, String)] = []
+        out.reserveCapacity(items.count / 2)
+        var index = 0
+        while index + 1 < items.count {
+            if let field = items[index].string, let value = items[index + 1].string { out.append((field, value)) }
+            index += 2
+        }
+        return out
+    }
+
+    /// The same as a dictionary (the first of repeated fields wins).
+    public var fields: [String: String] {
+        Dictionary(fieldPairs, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,3 +1,4 @@
+import TestSupport
 import FlashSaleCore
 
 struct ModelFailure: Error, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import TestSupport
 import FlashSaleHTTP
 import XCTest
 
@@ -55,7 +56,7 @@ final class SplitAnywhereTests: XCTestCase {
     }
 
     func testTwoRandomSplitsAndOneByteAtATimeGiveTheWholeInputsAnswer() {
-        var generator = SplitMix64(seed: 0x5EED_1234)
+        var generator = SeededRandom(seed: 0x5EED_1234)
         for (name, bytes) in Self.inputs where bytes.count > 2 {
             let whole = run(bytes, cuts: [])
             for _ in 0..<40 {
@@ -102,18 +103,5 @@ final class SplitAnywhereTests: XCTestCase {
         XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 413 Content Too Large\r\n"), refusal)
         XCTAssertFalse(refusal.contains("100 Continue"))
         XCTAssertTrue(refused.isClosing)
-    }
-}
-
-/// A small deterministic generator (the tests' splits are reproducible).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

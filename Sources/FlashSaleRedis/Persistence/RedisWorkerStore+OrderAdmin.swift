@@ -34,7 +34,7 @@ extension RedisWorkerStore: OrderAdminStore {
                 switch result {
                 case .failure(let error): return completion(.failure(StoreError(error)))
                 case .success(let value):
-                    let fields = Self.hashFields(value)
+                    let fields = value.fields
                     guard !fields.isEmpty else { continue }
                     guard let record = OrderRecord(sale: sale, orderID: orderID, fields: fields) else {
                         return completion(.failure(.badReply("order \(orderID) lacks fields")))

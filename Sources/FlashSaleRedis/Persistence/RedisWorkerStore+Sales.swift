@@ -20,7 +20,7 @@ extension RedisWorkerStore: SaleStore {
                         complete = false
                         continue
                     }
-                    let fields = Self.hashFields(value)
+                    let fields = value.fields
                     guard !fields.isEmpty else { continue }
                     if fields["revision"] != revisions[name] || revisions[name] == nil { changed.append((name, fields)) }
                 }
@@ -94,7 +94,7 @@ extension RedisWorkerStore: SaleStore {
             let fields: [String: String]
             switch result {
             case .failure(let error): return completion(.failure(StoreError(error)))
-            case .success(let value): fields = Self.hashFields(value)
+            case .success(let value): fields = value.fields
             }
             guard !fields.isEmpty else { return completion(.success(nil)) }
             let skus = (fields["skus"] ?? "").split(separator: ",").map(String.init)

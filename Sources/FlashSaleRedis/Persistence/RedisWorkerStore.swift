@@ -28,18 +28,6 @@ public final class RedisWorkerStore {
             do { return .success(try body(value)) } catch { return .failure(.badReply("\(error)")) }
         }
     }
-
-    /// The fields of a hash reply (`HGETALL`).
-    static func hashFields(_ value: RedisValue) -> [String: String] {
-        let items = value.elements
-        var fields: [String: String] = [:]
-        var index = 0
-        while index + 1 < items.count {
-            if let key = items[index].string, let text = items[index + 1].string { fields[key] = text }
-            index += 2
-        }
-        return fields
-    }
 }
 
 extension StoreError {

@@ -27,18 +27,7 @@ extension WorkerAPI {
         case .failure(let error): respond(error, responder)
         case .success(let (user, id)):
             engine.cancel(orderID: id, user: user) { [unowned self] result in
-                switch result {
-                case .failure(let error):
-                    self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
-                case .success(.cancelled):
-                    self.answerWithOrder(id, responder)
-                case .success(.notFound):
-                    self.respond(Self.orderNotFound(id), responder)
-                case .success(.notReserved(let status)):
-                    self.respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
-                case .success(.expiredNow):
-                    self.respond(APIError(.notReserved, "the order is expired, not reserved"), responder)
-                }
+                self.answerTransition(result.map(OrderTransition.init), id: id, responder)
             }
         }
     }
@@ -52,18 +41,17 @@ extension WorkerAPI {
         case .failure(let error): return respond(error, responder)
         }
         engine.pay(orderID: id) { [unowned self] result in
-            switch result {
-            case .failure(let error):
-                self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
-            case .success(.paid), .success(.alreadyPaid):
-                self.answerWithOrder(id, responder)
-            case .success(.notFound):
-                self.respond(Self.orderNotFound(id), responder)
-            case .success(.notReserved(let status)):
-                self.respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
-            case .success(.expiredNow):
-                self.respond(APIError(.notReserved, "the order is expired, not reserved"), responder)
-            }
+            self.answerTransition(result.map(OrderTransition.init), id: id, responder)
+        }
+    }
+
+    /// Answers a pay or cancel: the order as it is now, or why nothing changed.
+    private func answerTransition(_ result: Result<OrderTransition, StoreError>, id: String, _ responder: HTTPResponder) {
+        switch result {
+        case .failure(let error): respond(Self.apiError(error, overload: settings.overloadRetryAfterSeconds), responder)
+        case .success(.done): answerWithOrder(id, responder)
+        case .success(.notFound): respond(Self.orderNotFound(id), responder)
+        case .success(.notReserved(let status)): respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
         }
     }
 
@@ -126,6 +114,33 @@ extension WorkerAPI {
             return APIError(.internalError, "unexpected answer from Redis: \(why)")
         case .invalid(let why):
             return APIError(.badRequest, why)
+        }
+    }
+}
+
+/// What a pay or cancel came to, as the API answers it.
+private enum OrderTransition {
+    /// Paid (or already paid) / cancelled: answer with the order.
+    case done
+    case notFound
+    /// Not reserved (any more): `status` is what it is.
+    case notReserved(String)
+
+    init(_ outcome: PayOutcome) {
+        switch outcome {
+        case .paid, .alreadyPaid: self = .done
+        case .notFound: self = .notFound
+        case .notReserved(let status): self = .notReserved(status)
+        case .expiredNow: self = .notReserved("expired")
+        }
+    }
+
+    init(_ outcome: CancelOutcome) {
+        switch outcome {
+        case .cancelled: self = .done
+        case .notFound: self = .notFound
+        case .notReserved(let status): self = .notReserved(status)
+        case .expiredNow: self = .notReserved("expired")
         }
     }
 }

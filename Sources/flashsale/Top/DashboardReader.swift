@@ -35,14 +35,14 @@ struct DashboardReader {
         var sales: [DashboardSnapshot.SaleRow] = []
         for name in saleNames {
             let keys = FlashSaleKeys(sale: name)
-            let config = Self.pairs(try session.command(["HGETALL", keys.saleHash]))
+            let config = (try session.command(["HGETALL", keys.saleHash])).fieldPairs
             guard !config.isEmpty else { continue }
             let call = FlashSaleScripts.auditCall(sale: name)
             let audits = try SKUAudit.parse(try session.eval(call.script, keys: call.keys, args: call.arguments))
             var skus: [DashboardSnapshot.SKURow] = []
             for audit in audits {
                 var rejections: [String: Int64] = [:]
-                for (field, value) in Self.pairs(try session.command(["HGETALL", keys.counts(audit.sku)]))
+                for (field, value) in try session.command(["HGETALL", keys.counts(audit.sku)]).fieldPairs
                 where field.hasPrefix("rejected_") {
                     rejections[String(field.dropFirst("rejected_".count))] = Int64(value) ?? 0
                 }
@@ -70,22 +70,11 @@ struct DashboardReader {
 
         var nodes: [DashboardSnapshot.NodeRow] = []
         for key in try session.scan(match: FlashSaleKeys.nodePattern) {
-            let fields = Self.pairs(try session.command(["HGETALL", key])).sorted { $0.0 < $1.0 }
+            let fields = (try session.command(["HGETALL", key])).fieldPairs.sorted { $0.0 < $1.0 }
             guard !fields.isEmpty else { continue }
             let ttl = try session.command(["TTL", key]).int ?? -1
             nodes.append(.init(id: String(key.dropFirst(FlashSaleKeys.nodePrefix.count)), fields: fields, ttlSeconds: ttl))
         }
         return DashboardSnapshot(redisTimeMillis: now, schema: schema, sales: sales, nodes: nodes)
-    }
-
-    static func pairs(_ reply: RedisValue) -> [(String, String)] {
-        let items = reply.elements
-        var out: [(String, String)] = []
-        var index = 0
-        while index + 1 < items.count {
-            if let field = items[index].string, let value = items[index + 1].string { out.append((field, value)) }
-            index += 2
-        }
-        return out
     }
 }

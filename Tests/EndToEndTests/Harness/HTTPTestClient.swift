@@ -42,13 +42,11 @@ enum HTTPTestClient {
         return first
     }
 
-    /// Writes `raw` bytes on one connection and reads `expectedResponses` answers
-    /// (or until the server closes).
-    static func send(port: Int, raw: [UInt8], expectedResponses: Int, timeoutSeconds: Int = 10) throws -> [HTTPResult] {
+    /// A TCP socket connected to 127.0.0.1:`port`, reads timing out after `receiveTimeout`.
+    static func connectLoopback(port: Int, receiveTimeout: timeval) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPTestError(description: "socket failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        var timeout = receiveTimeout
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -57,7 +55,19 @@ enum HTTPTestClient {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw HTTPTestError(description: "connect to \(port) failed: \(String(cString: strerror(errno)))") }
+        guard connected == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw HTTPTestError(description: "connect to \(port) failed: \(why)")
+        }
+        return fd
+    }
+
+    /// Writes `raw` bytes on one connection and reads `expectedResponses` answers
+    /// (or until the server closes).
+    static func send(port: Int, raw: [UInt8], expectedResponses: Int, timeoutSeconds: Int = 10) throws -> [HTTPResult] {
+        let fd = try connectLoopback(port: port, receiveTimeout: timeval(tv_sec: timeoutSeconds, tv_usec: 0))
+        defer { close(fd) }
         var sent = 0
         while sent < raw.count {
             let n = raw[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
