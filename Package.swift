@@ -3,8 +3,8 @@ import PackageDescription
 
 // Layout (see docs/design.md "Layers and modules" and docs/architecture.md):
 // one thin system-library target per C library, each imported by exactly one
-// Swift module: CLibUV by FlashSaleLoop, CHTTPParser by FlashSaleHTTP,
-// CHiredis (+ the CHiredisUV adapter) by FlashSaleRedis.
+// Swift module: CLibUV by FlashSaleLoop, CHiredis (+ the CHiredisUV adapter)
+// by FlashSaleRedis. The HTTP/1.1 request parser is FlashSaleHTTP's own.
 let package = Package(
     name: "FlashSale",
     platforms: [.macOS(.v14)],
@@ -25,10 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // C libraries (Debian: libuv1-dev, libhiredis-dev, libhttp-parser-dev).
+        // C libraries (Debian: libuv1-dev, libhiredis-dev).
         .systemLibrary(name: "CLibUV", path: "Sources/CLibUV"),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
-        .systemLibrary(name: "CHTTPParser", path: "Sources/CHTTPParser"),
         // Our own hiredis<->libuv adapter: the 0.14.1 one swallows poll errors.
         .target(
             name: "CHiredisUV", dependencies: ["CHiredis", "CLibUV"], path: "Sources/CHiredisUV",
@@ -39,8 +38,8 @@ let package = Package(
         .target(name: "FlashSaleCore"),
         // Event loops, timers, TCP on libuv. The only importer of CLibUV.
         .target(name: "FlashSaleLoop", dependencies: ["CLibUV"]),
-        // HTTP/1.1 server (http_parser) on FlashSaleLoop.
-        .target(name: "FlashSaleHTTP", dependencies: ["FlashSaleLoop", "CHTTPParser"]),
+        // HTTP/1.1 server (its own strict request parser) on FlashSaleLoop.
+        .target(name: "FlashSaleHTTP", dependencies: ["FlashSaleLoop"]),
         // The worker-engine layer: orders the work of one worker (acks, leases, group
         // commit, limit checks, sweeps, sale sync) on narrow store protocols.
         .target(name: "FlashSaleWorker", dependencies: ["FlashSaleCore", "FlashSaleLoop"]),

@@ -5,7 +5,6 @@ set -euo pipefail
 need=()
 [ -f /usr/include/uv.h ] || need+=(libuv1-dev)
 [ -f /usr/include/hiredis/async.h ] || need+=(libhiredis-dev)
-[ -f /usr/include/http_parser.h ] || need+=(libhttp-parser-dev)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 # The dashboard and alerting tests: headless Chromium renders the page, promtool

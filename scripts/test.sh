@@ -11,3 +11,6 @@ swift build 2>&1 | tail -n 3
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export FLASHSALE_BIN_DIR="$(swift build --show-bin-path)"
 swift test "$@"
+# Then every libFuzzer harness (Fuzz/) for a bounded time, two at a time
+# (FLASHSALE_FUZZ_SECONDS, default 60 each: what CI runs).
+scripts/fuzz.sh "${FLASHSALE_FUZZ_SECONDS:-60}"

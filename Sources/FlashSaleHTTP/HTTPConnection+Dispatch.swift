@@ -1,5 +1,3 @@
-import CHTTPParser
-
 /// Response flags carried by a responder.
 enum ResponseFlag {
     static let head: UInt8 = 1
@@ -12,22 +10,21 @@ extension HTTPConnection {
         let seq = nextSeq
         nextSeq &+= 1
         var flags: UInt8 = 0
-        let keepAlive = http_should_keep_alive(parser) != 0 && !worker.draining
-        if !keepAlive || parser.pointee.upgrade == 1 {
-            // Upgrade and CONNECT are answered as plain requests, then closed.
+        if !parser.keepAlive || worker.draining {
+            // `Connection: close`, HTTP/1.0 without keep-alive, or an Upgrade
+            // (answered as a plain request): this is the last response.
             stopParsing()
-        } else if parser.pointee.http_minor == 0 {
+        } else if parser.versionMinor == 0 {
             flags |= ResponseFlag.keepAlive10
         }
-        let method = HTTPMethod(parserCode: parser.pointee.method)
-        currentMethod = method
+        let method = parser.method
         if method == .head { flags |= ResponseFlag.head }
         guard splitTarget() else {
             emitFailure(seq: seq, flags: flags, .badTarget)
             return
         }
         let router = worker.router
-        let path = UnsafeRawBufferPointer(start: request.base + pathStart, count: pathLength)
+        let path = UnsafeRawBufferPointer(start: parser.request.base + pathStart, count: pathLength)
         switch router.match(method: method, path: path, params: params) {
         case .notFound:
             emitFailure(seq: seq, flags: flags, .notFound)
@@ -47,7 +44,8 @@ extension HTTPConnection {
     /// Finds path and query in the request target: origin-form `/p?q` or
     /// absolute-form `http://host/p?q`. False for anything else.
     private func splitTarget() -> Bool {
-        let base = UnsafeRawPointer(request.base)
+        let base = UnsafeRawPointer(parser.request.base)
+        let urlLength = parser.targetLength
         var start = 0
         if urlLength == 0 { return false }
         if base.load(as: UInt8.self) != 0x2F {
@@ -85,9 +83,10 @@ extension HTTPConnection {
 
     /// `Content-Type: application/json`, parameters (`; charset=utf-8`) allowed.
     private func contentTypeIsJSON() -> Bool {
-        guard contentTypeSlot >= 0 else { return false }
-        let slot = headers[contentTypeSlot]
-        let value = HTTPBytes(UnsafeRawPointer(request.base) + Int(slot.valueStart), Int(slot.valueLength)).trimmed
+        let index = parser.contentTypeSlot
+        guard index >= 0 else { return false }
+        let slot = parser.headerSlots[index]
+        let value = HTTPBytes(UnsafeRawPointer(parser.request.base) + Int(slot.valueStart), Int(slot.valueLength))
         guard value.hasPrefixIgnoringCase("application/json") else { return false }
         if value.count == 16 { return true }
         let next = value[16]

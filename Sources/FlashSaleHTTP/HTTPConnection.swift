@@ -1,4 +1,3 @@
-import CHTTPParser
 import FlashSaleLoop
 #if canImport(Glibc)
 import Glibc
@@ -12,37 +11,12 @@ import Glibc
 final class HTTPConnection {
     enum State { case open, lingering, closed }
     enum Phase { case idle, headers, body }
-    enum Callback { case none, url, field, value }
     enum DeadlineKind { case none, header, body, idle, send, linger }
-
-    struct HeaderSlot {
-        var nameStart: Int32
-        var nameLength: Int32
-        var valueStart: Int32
-        var valueLength: Int32
-    }
 
     let worker: HTTPWorker
     var tcp: TCPConnection?
-    let parser: UnsafeMutablePointer<http_parser>
-
-    // The request being parsed: URL at offset 0, then header names and values, then the body.
-    let request: ByteBuffer
-    var headers: UnsafeMutablePointer<HeaderSlot>
-    var headerCapacity: Int
-    var headerCount = 0
-    var trailerCount = 0
-    var headerBytes = 0
-    var urlLength = 0
-    var bodyStart = 0
-    var bodyLength = 0
-    var lastCallback = Callback.none
-    var valueTerminated = false
-    var valueEndedAtChunkEnd = false
-    var inTrailers = false
-    var failure: HTTPFailure?
-    var contentTypeSlot = -1
-    var expectsContinue = false
+    /// The request parser; it owns the current request's bytes.
+    let parser: HTTPRequestParser
     var phase = Phase.idle
     let params: UnsafeMutablePointer<(start: Int32, length: Int32)>
     var pathStart = 0
@@ -50,9 +24,6 @@ final class HTTPConnection {
     var queryStart = 0
     var queryLength = 0
     var matchedPattern = 0
-    var currentMethod = HTTPMethod.get
-    var chunkEnd: UnsafeRawPointer?
-    var chunkStart: UnsafeRawPointer?
 
     // Responses, strictly in request order: `sendSeq` is the next to go out,
     // `nextSeq` the next to assign; completed ones ahead of `sendSeq` wait in `parked`.
@@ -81,20 +52,13 @@ final class HTTPConnection {
     init(worker: HTTPWorker, tcp: TCPConnection?) {
         self.worker = worker
         self.tcp = tcp
-        parser = .allocate(capacity: 1)
-        http_parser_init(parser, HTTP_REQUEST)
-        request = ByteBuffer(capacity: 1024)
-        headerCapacity = 16
-        headers = .allocate(capacity: headerCapacity)
+        parser = HTTPRequestParser(configuration: worker.configuration)
         params = .allocate(capacity: HTTPRouter.maxParams)
         out = ByteBuffer(capacity: 1024)
         spare = ByteBuffer(capacity: 1024)
-        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
     }
 
     deinit {
-        parser.deallocate()
-        headers.deallocate()
         params.deallocate()
     }
 
@@ -105,38 +69,46 @@ final class HTTPConnection {
 
     // MARK: Input
 
-    /// Feeds bytes read from the socket through the parser; responses
-    /// completed meanwhile leave in one write at the end.
+    /// Feeds bytes read from the socket through the parser, dispatching
+    /// each complete request; responses completed meanwhile leave in one
+    /// write at the end.
     func receive(_ bytes: UnsafeRawBufferPointer) {
         guard state == .open, !closing, let base = bytes.baseAddress, bytes.count > 0 else { return }
         inRead = true
-        chunkStart = UnsafeRawPointer(base)
-        chunkEnd = base + bytes.count
-        if lastCallback == .value && valueEndedAtChunkEnd {
-            // The previous chunk ended right after a value: a line break here ends it.
-            let first = base.load(as: UInt8.self)
-            if first == 0x0D || first == 0x0A { valueTerminated = true }
-        }
-        let parsed = http_parser_execute(parser, worker.settings, base.assumingMemoryBound(to: CChar.self), bytes.count)
-        let errno = parser.pointee.http_errno
-        if errno != HPE_OK.rawValue && errno != HPE_PAUSED.rawValue {
-            failParse(errno: errno, at: UnsafeRawPointer(base) + parsed)
-        } else if parser.pointee.upgrade == 1 && !closing {
-            // Upgrade/CONNECT: answered as a plain request (if complete), then closed.
-            if phase != .idle { fail(.upgradeUnsupported) } else { stopParsing() }
+        var next = UnsafeRawPointer(base)
+        var left = bytes.count
+        while left > 0 && !closing {
+            if phase == .idle && parser.isIdle {
+                phase = .headers
+                setDeadline(.header, after: worker.configuration.headerTimeoutMillis)
+            }
+            let (consumed, event) = parser.parse(next, left)
+            next += consumed
+            left -= consumed
+            switch event {
+            case .needMore:
+                break
+            case .headersComplete:
+                phase = .body
+                setDeadline(.body, after: worker.configuration.bodyTimeoutMillis)
+                if parser.expectsContinue && pendingResponses == 0 {
+                    out.append("HTTP/1.1 100 Continue\r\n\r\n")
+                }
+            case .messageComplete:
+                phase = .idle
+                setDeadline(.none, after: 0)
+                dispatch()
+            case .failed(let failure):
+                fail(failure)
+            }
         }
         inRead = false
-        chunkEnd = nil
-        chunkStart = nil
         flush()
     }
 
     /// Stops parsing: every response already assigned goes out, then the connection closes.
     func stopParsing() {
-        guard !closing else { return }
         closing = true
-        // Pausing asserts on a parser already in an error state.
-        if parser.pointee.http_errno == HPE_OK.rawValue { http_parser_pause(parser, 1) }
     }
 
     /// Answers a framing or limit error in order after earlier responses, then closes.
@@ -146,37 +118,6 @@ final class HTTPConnection {
         nextSeq &+= 1
         phase = .idle
         emitFailure(seq: seq, flags: 0, failure)
-    }
-
-    private func failParse(errno: UInt32, at position: UnsafeRawPointer) {
-        if let failure { fail(failure); return }
-        if phase == .headers || phase == .idle, let classified = classifyHeaders(final: false) {
-            fail(classified)
-            return
-        }
-        switch errno {
-        case HPE_HEADER_OVERFLOW.rawValue: fail(.headersTooLarge)
-        case HPE_INVALID_METHOD.rawValue: fail(methodLooksLikeToken(around: position) ? .unknownMethod : .badRequest)
-        case HPE_INVALID_TRANSFER_ENCODING.rawValue: fail(.unknownTransferCoding)
-        case HPE_INVALID_CONTENT_LENGTH.rawValue: fail(.badContentLength)
-        case HPE_UNEXPECTED_CONTENT_LENGTH.rawValue: fail(.duplicateContentLength)
-        case HPE_INVALID_CHUNK_SIZE.rawValue: fail(.badChunk)
-        case HPE_INVALID_URL.rawValue, HPE_INVALID_PATH.rawValue, HPE_INVALID_QUERY_STRING.rawValue,
-            HPE_INVALID_FRAGMENT.rawValue, HPE_INVALID_HOST.rawValue, HPE_INVALID_PORT.rawValue:
-            fail(.badTarget)
-        default: fail(.badRequest)
-        }
-    }
-
-    /// Whether the method that failed to parse is a token followed by a
-    /// space (an unknown method: 501) rather than garbage (400).
-    private func methodLooksLikeToken(around position: UnsafeRawPointer) -> Bool {
-        guard let start = chunkStart, let end = chunkEnd, position >= start, position < end else { return false }
-        var first = position
-        while first > start && isTokenByte((first - 1).load(as: UInt8.self)) { first -= 1 }
-        var p = first
-        while p < end && isTokenByte(p.load(as: UInt8.self)) { p += 1 }
-        return p > first && p < end && p.load(as: UInt8.self) == 0x20
     }
 
     // MARK: Output
@@ -287,15 +228,5 @@ final class HTTPConnection {
         tcp = nil
         parkedEntries.removeAll()
         worker.connectionClosed(self)
-    }
-}
-
-@inline(__always)
-func isTokenByte(_ byte: UInt8) -> Bool {
-    // tchar: "!#$%&'*+-.^_`|~" / DIGIT / ALPHA
-    switch byte {
-    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-    case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
-    default: return false
     }
 }

@@ -1,5 +1,3 @@
-import CHTTPParser
-
 /// A parsed request as its handler sees it: a view into the connection's
 /// buffers, valid only during the handler call. Copy what an answer given
 /// later needs (``HTTPBytes/string``, ``HTTPBytes/array``).
@@ -9,37 +7,40 @@ public struct HTTPRequest {
     init(connection: HTTPConnection) { self.connection = connection }
 
     /// The method (`HEAD` requests reach `GET` handlers; their body is dropped).
-    public var method: HTTPMethod { connection.currentMethod }
+    public var method: HTTPMethod { connection.parser.method }
 
     /// HTTP version, e.g. (1, 1).
     public var version: (major: Int, minor: Int) {
-        (Int(connection.parser.pointee.http_major), Int(connection.parser.pointee.http_minor))
+        (1, connection.parser.versionMinor)
     }
 
     /// The raw request target (path and query).
-    public var target: HTTPBytes { HTTPBytes(connection.request.base, connection.urlLength) }
+    public var target: HTTPBytes { HTTPBytes(connection.parser.request.base, connection.parser.targetLength) }
 
     /// The path, without the query (still percent-encoded).
-    public var path: HTTPBytes { HTTPBytes(connection.request.base + connection.pathStart, connection.pathLength) }
+    public var path: HTTPBytes { HTTPBytes(connection.parser.request.base + connection.pathStart, connection.pathLength) }
 
     /// The query string after `?` (empty if none).
-    public var query: HTTPBytes { HTTPBytes(connection.request.base + connection.queryStart, connection.queryLength) }
+    public var query: HTTPBytes { HTTPBytes(connection.parser.request.base + connection.queryStart, connection.queryLength) }
 
     /// The body (de-chunked), empty if none.
-    public var body: HTTPBytes { HTTPBytes(connection.request.base + connection.bodyStart, connection.bodyLength) }
+    public var body: HTTPBytes {
+        let parser = connection.parser
+        return HTTPBytes(parser.request.base + parser.bodyStart, parser.bodyLength)
+    }
 
     /// The first header named `name` (ASCII case-insensitive), value trimmed.
     public func header(_ name: StaticString) -> HTTPBytes? {
-        let c = connection
-        let base = UnsafeRawPointer(c.request.base)
+        let parser = connection.parser
+        let base = UnsafeRawPointer(parser.request.base)
         let wanted = name.utf8CodeUnitCount
         var i = 0
-        while i < c.headerCount {
-            let slot = c.headers[i]
+        while i < parser.headerCount {
+            let slot = parser.headerSlots[i]
             if Int(slot.nameLength) == wanted
                 && asciiEqualIgnoringCase(base + Int(slot.nameStart), UnsafeRawPointer(name.utf8Start), wanted)
             {
-                return HTTPBytes(base + Int(slot.valueStart), Int(slot.valueLength)).trimmed
+                return HTTPBytes(base + Int(slot.valueStart), Int(slot.valueLength))
             }
             i += 1
         }
@@ -47,15 +48,16 @@ public struct HTTPRequest {
     }
 
     /// Number of header fields.
-    public var headerCount: Int { connection.headerCount }
+    public var headerCount: Int { connection.parser.headerCount }
 
     /// Name and (trimmed) value of header `index` (0 ..< ``headerCount``), in arrival order.
     public func header(at index: Int) -> (name: HTTPBytes, value: HTTPBytes) {
-        precondition(index >= 0 && index < connection.headerCount, "header index out of range")
-        let slot = connection.headers[index]
-        let base = UnsafeRawPointer(connection.request.base)
+        let parser = connection.parser
+        precondition(index >= 0 && index < parser.headerCount, "header index out of range")
+        let slot = parser.headerSlots[index]
+        let base = UnsafeRawPointer(parser.request.base)
         return (HTTPBytes(base + Int(slot.nameStart), Int(slot.nameLength)),
-                HTTPBytes(base + Int(slot.valueStart), Int(slot.valueLength)).trimmed)
+                HTTPBytes(base + Int(slot.valueStart), Int(slot.valueLength)))
     }
 
     /// The path parameter `{name}` of the matched route (raw, percent-encoded).
@@ -70,7 +72,7 @@ public struct HTTPRequest {
         let names = connection.worker.router.patterns[connection.matchedPattern].paramNames
         guard index >= 0 && index < names.count else { return nil }
         let range = connection.params[index]
-        return HTTPBytes(connection.request.base + connection.pathStart + Int(range.start), Int(range.length))
+        return HTTPBytes(connection.parser.request.base + connection.pathStart + Int(range.start), Int(range.length))
     }
 
     /// The peer's address ("127.0.0.1:53412"); "" without a socket. Computed

@@ -1,4 +1,3 @@
-import CHTTPParser
 import FlashSaleLoop
 import Synchronization
 
@@ -13,7 +12,6 @@ final class HTTPWorker {
     let loop: EventLoop?
     let configuration: HTTPServerConfiguration
     private(set) var router: HTTPRouter
-    let settings: UnsafeMutablePointer<http_parser_settings>
     let dateLine: UnsafeMutableRawPointer
     let scratch = ByteBuffer(capacity: 1024)
     private let counter: ConnectionCounter
@@ -34,7 +32,6 @@ final class HTTPWorker {
         self.configuration = configuration
         self.counter = counter
         router = HTTPRouter()
-        settings = makeParserSettings()
         dateLine = .allocate(byteCount: HTTPDate.lineLength, alignment: 8)
         refreshDate()
         if let loop {
@@ -47,7 +44,6 @@ final class HTTPWorker {
     }
 
     deinit {
-        settings.deallocate()
         dateLine.deallocate()
     }
 
@@ -61,6 +57,10 @@ final class HTTPWorker {
 
     // MARK: Connections
 
+    /// The answer over the connection cap. Its body is 69 bytes (a test
+    /// checks `Content-Length` against it).
+    static let overloaded: StaticString = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 69\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many open connections\"}}"
+
     /// Takes an accepted socket (or refuses it over the cap).
     func accept(_ tcp: TCPConnection) {
         if draining {
@@ -69,8 +69,7 @@ final class HTTPWorker {
         }
         if counter.open.add(1, ordering: .relaxed).newValue > configuration.maxConnections {
             counter.open.subtract(1, ordering: .relaxed)
-            let busy: StaticString = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 68\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many open connections\"}}"
-            _ = tcp.write(UnsafeRawBufferPointer(start: busy.utf8Start, count: busy.utf8CodeUnitCount))
+            _ = tcp.write(UnsafeRawBufferPointer(start: HTTPWorker.overloaded.utf8Start, count: HTTPWorker.overloaded.utf8CodeUnitCount))
             tcp.close()
             return
         }

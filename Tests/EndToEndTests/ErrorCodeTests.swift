@@ -41,6 +41,10 @@ final class ErrorCodeTests: XCTestCase {
         expect(try engine.buy("s", sku: "zzz", token: alice), 404, "sku_not_found")
         expect(try engine.get("/v1/sales/nosuch"), 404, "sale_not_found")
         expect(try engine.order("0000000000000000000000000Z", token: alice), 404, "order_not_found")
+        // An id of the wrong shape names no order either.
+        expect(try engine.order("short", token: alice), 404, "order_not_found")
+        expect(try engine.cancel("short", token: alice), 404, "order_not_found")
+        expect(try engine.pay("short"), 404, "order_not_found")
         expect(try engine.get("/v1/nothing/here"), 404, nil)
         // 409
         expect(try engine.buy("future", sku: "a", token: alice), 409, "sale_not_started")

@@ -342,7 +342,7 @@ final class ModelHarness {
         let (w, order) = flushesInFlight.remove(at: rng.int(0...(flushesInFlight.count - 1)))
         guard let model = workers[w].pending[order.id] else { throw fail("drained unknown order \(order.id)") }
         if model.user != order.user || model.qty != order.qty || model.key != order.idempotencyKey
-            || model.fingerprint != order.fingerprint || model.expires != order.expiresAtMillis
+            || model.fingerprint != RequestFingerprint.of(sku: order.skuName, qty: order.qty) || model.expires != order.expiresAtMillis
             || model.handle != order.sku
         {
             throw fail("drained order differs from the decision: \(order)")
@@ -377,7 +377,7 @@ final class ModelHarness {
             case .idempotency(let existing, let sameBody):
                 holds[holdKey] = held
                 if sameBody, let existing {
-                    idem[idemKey!] = (order.fingerprint, existing)
+                    idem[idemKey!] = (RequestFingerprint.of(sku: order.skuName, qty: order.qty), existing)
                     expected = .duplicate(existing)
                 } else {
                     dropRecord()

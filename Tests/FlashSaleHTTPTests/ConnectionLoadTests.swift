@@ -51,7 +51,8 @@ final class ConnectionLoadTests: XCTestCase {
         let refused = try RawClient(port: server.port)
         let response = try refused.readResponse()
         XCTAssertEqual(response.status, 503)
-        XCTAssertTrue(response.body.contains("overloaded"))
+        // The whole body, exactly as long as its Content-Length says.
+        XCTAssertEqual(response.body, #"{"error":{"code":"overloaded","message":"too many open connections"}}"#)
         XCTAssertTrue(refused.waitForClose(within: 2))
         // A slot frees up when a connection closes.
         kept[0].send("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")

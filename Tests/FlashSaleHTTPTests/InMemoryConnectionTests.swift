@@ -46,4 +46,20 @@ final class InMemoryConnectionTests: XCTestCase {
         connection.receive(Array("POST /v1/sales/s1/purchases HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n123456\r\n6\r\n123456\r\n0\r\n\r\n".utf8))
         XCTAssertTrue(text(connection).hasPrefix("HTTP/1.1 413 Content Too Large\r\n"), text(connection))
     }
+
+    /// The worker lists its connections and each connection holds its worker:
+    /// a released in-memory connection must take both down (LeakSanitizer
+    /// reported the pair leaking after `PRI * HTTP/2.0` and every other input).
+    func testReleasedConnectionFreesItsWorkerAndRouter() {
+        weak var router: HTTPRouter?
+        for input in ["PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", "GET /heal"] {
+            do {
+                let routes = testRouter(loop: nil)
+                router = routes
+                let connection = HTTPInMemoryConnection(router: routes)
+                connection.receive(Array(input.utf8))
+            }
+            XCTAssertNil(router, input)
+        }
+    }
 }

@@ -82,6 +82,19 @@ import Testing
         #expect(RFC3339.parse("2025-06-01T12:00:00Zjunk") == nil)
     }
 
+    @Test func refusesInstantsOutside1970To9999() {
+        #expect(RFC3339.parse("1969-12-31T23:59:59.999Z") == nil)
+        #expect(RFC3339.parse("1969-06-01T00:00:00Z") == nil)
+        #expect(RFC3339.parse("0000-01-01T00:00:00Z") == nil)
+        #expect(RFC3339.parse("0000-01-01T00:00:00+01:00") == nil)  // would be year -1
+        #expect(RFC3339.parse("1970-01-01T00:30:00+01:00") == nil)  // 1969 in UTC
+        #expect(RFC3339.parse("9999-12-31T23:59:59.999-00:01") == nil)  // year 10000 in UTC
+        #expect(RFC3339.parse("9999-12-31T23:59:60Z") == nil)  // the leap second folds into 10000
+        #expect(RFC3339.parse("9999-12-31T23:59:59.999Z") == RFC3339.maxMillis)
+        #expect(RFC3339.string(fromMillis: RFC3339.maxMillis) == "9999-12-31T23:59:59.999Z")
+        #expect(RFC3339.parse("1970-01-01T00:00:00Z") == 0)
+    }
+
     @Test func formatsAndRoundTrips() {
         #expect(RFC3339.string(fromMillis: 0) == "1970-01-01T00:00:00.000Z")
         #expect(RFC3339.string(fromMillis: 1_709_164_800_123) == "2024-02-29T00:00:00.123Z")

@@ -6,13 +6,10 @@ extension RedisWorkerStore: OrderStore {
         sale: String, worker: String, orders: ArraySlice<PendingOrder>,
         completion: @escaping (Result<FlushReply, StoreError>) -> Void
     ) {
-        let batch = orders.map { order in
-            FlushOrder(
-                orderID: order.id.text, sku: order.skuName, user: order.user, quantity: Int64(order.qty),
-                idempotencyKey: order.idempotencyKey, createdAtMillis: order.createdAtMillis,
-                expiresAtMillis: order.expiresAtMillis)
-        }
-        client.run(FlashSaleScripts.flushCall(sale: sale, worker: worker, orders: batch)) { result in
+        // RESP straight from the drained batch: no String per id, number or ARGV slot.
+        var arguments = RESPBulkWriter(capacity: 256 + 160 * orders.count)
+        let keyCount = FlashSaleScripts.writeFlush(sale: sale, worker: worker, orders: orders, into: &arguments)
+        client.evalScript(FlashSaleScripts.flush, numKeys: keyCount, arguments: arguments) { result in
             completion(Self.read(result) { try FlushReply.parse($0) })
         }
     }

@@ -50,8 +50,8 @@ extension WorkerAPI {
         if let limited = limitAddress(request) { return respond(limited, responder, route: .orderPay, startedAt: started) }
         if let denied = checkPayment(request) { return respond(denied, responder, route: .orderPay, startedAt: started) }
         let id: String
-        switch orderParameter(request) {
-        case .success(let orderID): id = orderID.text
+        switch orderID(request) {
+        case .success(let orderID): id = orderID
         case .failure(let error): return respond(error, responder, route: .orderPay, startedAt: started)
         }
         engine.pay(orderID: id) { [unowned self] result in
@@ -79,9 +79,18 @@ extension WorkerAPI {
         case .failure(let error): return .failure(error)
         }
         if let limited = limitUser(user) { return .failure(limited) }
-        switch orderParameter(request) {
-        case .success(let id): return .success((user, id.text))
+        switch orderID(request) {
+        case .success(let id): return .success((user, id))
         case .failure(let error): return .failure(error)
+        }
+    }
+
+    /// The `{order}` parameter. An id of the wrong shape names no order
+    /// either: 404 `order_not_found`, the same answer as an unknown one.
+    private func orderID(_ request: HTTPRequest) -> Result<String, APIError> {
+        switch orderParameter(request) {
+        case .success(let id): return .success(id.text)
+        case .failure: return .failure(APIError(.orderNotFound, "no such order for this caller"))
         }
     }
 

@@ -4,7 +4,8 @@
 public enum RFC3339 {
     /// Parses an RFC 3339 date-time (`T`/`t`/space separator, `Z`/`z` or a
     /// numeric offset, optional fraction truncated to milliseconds) into Unix
-    /// milliseconds; nil when the text is not one or names an impossible date.
+    /// milliseconds; nil when the text is not one, names an impossible date,
+    /// or an instant before 1970-01-01T00:00:00Z or after 9999-12-31T23:59:59.999Z.
     public static func parse(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         var index = 0
@@ -60,8 +61,14 @@ public enum RFC3339 {
         guard index == bytes.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        return seconds * 1000 + Int64(millis)
+        let instant = seconds * 1000 + Int64(millis)
+        // Only instants that format back to the same text's instant: 1970 to 9999 UTC.
+        guard instant >= 0 && instant <= maxMillis else { return nil }
+        return instant
     }
+
+    /// 9999-12-31T23:59:59.999Z, the last instant `format` can write.
+    public static let maxMillis: Int64 = 253_402_300_799_999
 
     /// Writes `millis` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 bytes) through `emit`.
     @inline(__always)

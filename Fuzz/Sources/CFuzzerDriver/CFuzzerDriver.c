@@ -1,0 +1,2 @@
+// Header-only target: the declaration is all it provides.
+#include "CFuzzerDriver.h"

@@ -1,0 +1,12 @@
+import CFuzzerDriver
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// libFuzzer runs `fuzzHTTPSplit` on each input (flags: -max_total_time, -runs, -dict, corpus dirs).
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    guard let data else { return 0 }
+    return fuzzHTTPSplit(data, size)
+})
