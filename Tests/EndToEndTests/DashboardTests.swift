@@ -178,6 +178,37 @@ final class DashboardTests: XCTestCase {
                                       "+@read", "+@transaction", "+@connection", "+time", "+select", "-@write"), .status("OK"))
     }
 
+    func testCommandLineFailuresAreTold() throws {
+        let badPort = try ChildProcess(executable: builtBinary("flashsale"), arguments: ["dashboard", "--port", "70000"])
+        XCTAssertEqual(badPort.waitForExit(timeoutSeconds: 10), 64, badPort.output())
+        let badURL = try ChildProcess(executable: builtBinary("flashsale"), arguments: ["dashboard", "--redis", "redis://u:pw-secret@h:x"])
+        XCTAssertEqual(badURL.waitForExit(timeoutSeconds: 10), 64)
+        XCTAssertFalse(badURL.output().contains("pw-secret"), badURL.output())
+        // The port is taken (by a listener without SO_REUSEPORT): a runtime failure, exit 1, no usage text.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        XCTAssertTrue(bound)
+        let taken = Int(UInt16(bigEndian: address.sin_port))
+        let busy = try ChildProcess(executable: builtBinary("flashsale"), arguments: ["dashboard", "--port", String(taken)])
+        XCTAssertEqual(busy.waitForExit(timeoutSeconds: 10), 1, busy.output())
+        XCTAssertTrue(busy.output().contains("cannot listen on 127.0.0.1:\(taken)"), busy.output())
+        XCTAssertFalse(busy.output().contains("USAGE"), busy.output())
+        // Redis that never answers: the dashboard still serves, and says so.
+        let lonely = try DashboardProcess(redisURL: "redis://127.0.0.1:\(freeLoopbackPort())")
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5, pollMillis: 100) {
+            let redis = (try? lonely.snapshot())?["redis"] as? [String: Any]
+            return redis?["up"] as? Bool == false && (redis?["error"] as? String ?? "").contains("refused")
+        }, "the page does not say why Redis is unreachable")
+        XCTAssertEqual(try lonely.get("/").status, 200)
+    }
+
     func testManySalesArePaged() throws {
         let redis = try RedisServerProcess()
         let db = try redis.client()
