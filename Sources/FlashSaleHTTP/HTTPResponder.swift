@@ -65,20 +65,6 @@ public struct HTTPResponder {
                                 headers: headers, body: body, route: route, startedAt: startedAt)
     }
 
-    /// Answers with the error object `{"error":{"code":…,"message":…}}`.
-    public func respondError(
-        _ status: HTTPStatus, code: StaticString, message: StaticString,
-        headers: (inout HTTPHeaderWriter) -> Void = { _ in }
-    ) {
-        respond(status, contentType: .json, headers: headers) { body in
-            body.append("{\"error\":{\"code\":\"")
-            body.append(code)
-            body.append("\",\"message\":\"")
-            body.append(message)
-            body.append("\"}}")
-        }
-    }
-
     /// Answers with the error object; `code` and `message` are JSON-escaped.
     public func respondError(
         _ status: HTTPStatus, code: String, message: String,

@@ -1,3 +1,5 @@
+import FlashSaleLoop
+
 /// A command encoded in RESP (an array of bulk strings), ready for the wire.
 ///
 /// Building the bytes in Swift and handing them to `redisAsyncFormattedCommand`
@@ -112,18 +114,9 @@ public struct RESPBulkWriter: FlushArgumentSink {
 
     public mutating func argument(decimal value: Int64) {
         // Digits on the stack: no String per number.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var n = value.magnitude
-            var used = 0
-            repeat {
-                digits[19 - used] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-                used += 1
-            } while n > 0
-            let negative = value < 0
-            header(length: used + (negative ? 1 : 0))
-            if negative { bytes.append(UInt8(ascii: "-")) }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - used)...]))
+        ASCIIDecimal.withDigits(value) { digits in
+            header(length: digits.count)
+            bytes.append(contentsOf: digits)
         }
         bytes.append(13); bytes.append(10)
     }

@@ -1,3 +1,5 @@
+import FlashSaleLoop
+
 /// Writes JSON into a byte array: objects, arrays, escaped strings, integers
 /// and RFC 3339 timestamps, with commas placed automatically. No Foundation;
 /// the only allocation is the array itself (reserve once, reuse by `reset`).
@@ -129,18 +131,7 @@ public struct JSONBuffer: Sendable {
     /// An integer value.
     public mutating func integer(_ value: Int64) {
         beginValue()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        // 20 digits hold UInt64.max; write them backwards into a tuple-free stack buffer.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var count = 0
-            repeat {
-                digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
-        }
+        ASCIIDecimal.withDigits(value) { bytes.append(contentsOf: $0) }
     }
 
     /// An RFC 3339 UTC timestamp string value.
