@@ -4,13 +4,13 @@ import Glibc
 
 /// A growable byte buffer on malloc/realloc (no `posix_memalign`), reused
 /// across requests: `count = 0` empties it without freeing.
-final class ByteBuffer {
-    private(set) var base: UnsafeMutableRawPointer
-    var count = 0
-    private(set) var capacity: Int
+package final class ByteBuffer {
+    package private(set) var base: UnsafeMutableRawPointer
+    package var count = 0
+    package private(set) var capacity: Int
     private let initialCapacity: Int
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         initialCapacity = max(16, capacity)
         self.capacity = initialCapacity
         base = malloc(initialCapacity)!
@@ -18,12 +18,12 @@ final class ByteBuffer {
 
     deinit { free(base) }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-    var end: UnsafeMutableRawPointer { base + count }
+    package var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    package var end: UnsafeMutableRawPointer { base + count }
 
     /// Makes room for `extra` more bytes.
     @inline(__always)
-    func reserve(_ extra: Int) {
+    package func reserve(_ extra: Int) {
         if count + extra > capacity { grow(to: count + extra) }
     }
 
@@ -35,32 +35,32 @@ final class ByteBuffer {
     }
 
     /// Gives memory back after an unusually large request or response.
-    func shrinkIfAbove(_ limit: Int) {
+    package func shrinkIfAbove(_ limit: Int) {
         guard capacity > limit, count <= initialCapacity else { return }
         base = realloc(base, initialCapacity)!
         capacity = initialCapacity
     }
 
     @inline(__always)
-    func append(_ source: UnsafeRawPointer, _ length: Int) {
+    package func append(_ source: UnsafeRawPointer, _ length: Int) {
         reserve(length)
         (base + count).copyMemory(from: source, byteCount: length)
         count += length
     }
 
     @inline(__always)
-    func append(_ text: StaticString) {
+    package func append(_ text: StaticString) {
         append(UnsafeRawPointer(text.utf8Start), text.utf8CodeUnitCount)
     }
 
     @inline(__always)
-    func append(byte: UInt8) {
+    package func append(byte: UInt8) {
         reserve(1)
         base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
         count += 1
     }
 
-    func append(_ bytes: UnsafeRawBufferPointer) {
+    package func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress else { return }
         append(source, bytes.count)
     }
@@ -68,13 +68,17 @@ final class ByteBuffer {
     // Disfavoured: a string literal must pick the StaticString overload (a plain copy),
     // not this one (String bridging, retain/release) — ten literals go into every response.
     @_disfavoredOverload
-    func append(_ text: String) {
+    package func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    package func append(_ text: String) {
         var copy = text
         copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
     /// Appends `value` in decimal.
-    func append(decimal value: Int) {
+    package func append(decimal value: Int) {
         var v = value
         if v < 0 {
             append(byte: 0x2D)
@@ -97,7 +101,7 @@ final class ByteBuffer {
     }
 
     /// Moves bytes `[from, count)` to the front and drops `[0, from)`.
-    func removeFront(_ from: Int) {
+    package func removeFront(_ from: Int) {
         guard from > 0 else { return }
         let rest = count - from
         if rest > 0 { base.copyMemory(from: base + from, byteCount: rest) }

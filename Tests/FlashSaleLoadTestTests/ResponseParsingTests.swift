@@ -1,3 +1,4 @@
+import FlashSaleHTTP
 import FlashSaleClient
 import XCTest
 @testable import FlashSaleLoadTest
@@ -66,8 +67,7 @@ final class ResponseParsingTests: XCTestCase {
         let config = DriverConfiguration(host: "127.0.0.1", port: 8080, sale: "s1", sku: "A", scenario: .burst(users: 3, windowSeconds: 0, retryShare: 0, greedyShare: 0), keyPrefix: "run7")
         let writer = RequestWriter(configuration: config, tokens: nil)
         var buffer = ByteBuffer(capacity: 16)
-        defer { buffer.free() }
-        writer.writePurchase(user: 12, ordinal: 1, into: &buffer)
+        writer.writePurchase(user: 12, ordinal: 1, into: buffer)
         let text = String(decoding: buffer.bytes, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("POST /v1/sales/s1/purchases HTTP/1.1\r\n"), text)
         XCTAssertTrue(text.contains("X-User-Id: u12\r\n"), text)

@@ -1,3 +1,4 @@
+import FlashSaleHTTP
 import FlashSaleClient
 import FlashSaleLoop
 
@@ -25,7 +26,6 @@ final class DriverConnection: TCPConnectionDelegate {
         self.driver = driver
     }
 
-    deinit { out.free() }
 
     /// Whether a new request can be written now.
     var isReady: Bool { tcp != nil && job == nil && !writePending && !connecting }
@@ -54,17 +54,17 @@ final class DriverConnection: TCPConnectionDelegate {
     /// Writes `job`'s request. `now` is nanoseconds since the run started.
     func send(_ job: Job, now: UInt64) {
         guard let tcp else { return }
-        out.clear()
+        out.count = 0
         let writer = driver.writer
         switch job.kind {
         case .purchase:
-            writer.writePurchase(user: Int(job.user), ordinal: Int(job.keyOrdinal), into: &out)
+            writer.writePurchase(user: Int(job.user), ordinal: Int(job.keyOrdinal), into: out)
         case .pay:
-            writer.writePay(orderID: driver.orderID(ofUser: Int(job.user)), into: &out)
+            writer.writePay(orderID: driver.orderID(ofUser: Int(job.user)), into: out)
         case .cancel:
-            writer.writeCancel(orderID: driver.orderID(ofUser: Int(job.user)), user: Int(job.user), into: &out)
+            writer.writeCancel(orderID: driver.orderID(ofUser: Int(job.user)), user: Int(job.user), into: out)
         case .get:
-            writer.writeBench(into: &out)
+            writer.writeBench(into: out)
         }
         parser.captureBody = job.kind != .get
         self.job = job

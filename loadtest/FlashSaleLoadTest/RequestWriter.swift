@@ -1,3 +1,4 @@
+import FlashSaleHTTP
 import FlashSaleServer
 /// Writes the driver's requests into a connection's buffer, from parts
 /// prepared once per run (only ids and numbers are written per request).
@@ -46,7 +47,7 @@ final class RequestWriter: Sendable {
     /// The Idempotency-Key of `user`'s purchase number `ordinal`.
     func key(user: Int, ordinal: Int, prefix: String) -> String { "\(prefix)-\(user)-\(ordinal)" }
 
-    private func appendBuyerAuth(_ user: Int, to out: inout ByteBuffer) {
+    private func appendBuyerAuth(_ user: Int, to out: ByteBuffer) {
         if let tokens {
             out.append(RequestWriter.bearer)
             tokens.withBytes(user) { out.append($0) }
@@ -54,38 +55,38 @@ final class RequestWriter: Sendable {
         } else {
             out.append(RequestWriter.userHeader)
             out.append(userPrefix)
-            out.appendDecimal(user)
+            out.append(decimal: user)
             out.append(RequestWriter.crlf)
         }
     }
 
-    func writePurchase(user: Int, ordinal: Int, into out: inout ByteBuffer) {
+    func writePurchase(user: Int, ordinal: Int, into out: ByteBuffer) {
         out.append(purchaseHead)
-        appendBuyerAuth(user, to: &out)
+        appendBuyerAuth(user, to: out)
         out.append(keyPrefix)
-        out.appendDecimal(user)
+        out.append(decimal: user)
         out.append(RequestWriter.dash)
-        out.appendDecimal(ordinal)
+        out.append(decimal: ordinal)
         out.append(RequestWriter.crlfcrlf)
         out.append(purchaseBody)
     }
 
-    func writePay(orderID: String, into out: inout ByteBuffer) {
+    func writePay(orderID: String, into out: ByteBuffer) {
         out.append(orderHeadPrefix)
         out.append(orderID)
         out.append(payTail)
         out.append(paymentAuth)
     }
 
-    func writeCancel(orderID: String, user: Int, into out: inout ByteBuffer) {
+    func writeCancel(orderID: String, user: Int, into out: ByteBuffer) {
         out.append(orderHeadPrefix)
         out.append(orderID)
         out.append(cancelTail)
-        appendBuyerAuth(user, to: &out)
+        appendBuyerAuth(user, to: out)
         out.append(RequestWriter.crlf)
     }
 
-    func writeBench(into out: inout ByteBuffer) { out.append(benchRequest) }
+    func writeBench(into out: ByteBuffer) { out.append(benchRequest) }
 
     private static let bearer = Array("Authorization: Bearer ".utf8)
     private static let userHeader = Array("X-User-Id: ".utf8)
