@@ -66,5 +66,9 @@ for ((i = 0; i < ${#selected[@]}; i += 2)); do
   done
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 done
-echo "fuzz: logs in $out"
+if [ "$failed" = 0 ] && [ -z "${FUZZ_OUT:-}" ]; then
+  rm -rf "$out"  # nothing to keep; FUZZ_OUT=dir keeps the logs and grown corpora
+else
+  echo "fuzz: logs in $out"
+fi
 exit "$failed"
