@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layout (see ../shared/DESIGN.md "Layout" and docs/architecture.md):
+// Layout (see docs/architecture.md):
 // one thin system-library target per C library, each imported by exactly one
 // Swift module: CLibUV by FlashSaleLoop, CHiredis (+ the CHiredisUV adapter)
 // by FlashSaleRedis. The HTTP/1.1 request parser is FlashSaleHTTP's own.
