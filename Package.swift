@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layout (see docs/architecture.md):
+// Layout (see docs/design.md "Layers and modules" and docs/architecture.md):
 // one thin system-library target per C library, each imported by exactly one
 // Swift module: CLibUV by FlashSaleLoop, CHiredis (+ the CHiredisUV adapter)
 // by FlashSaleRedis. The HTTP/1.1 request parser is FlashSaleHTTP's own.
@@ -13,8 +13,10 @@ let package = Package(
         .executable(name: "flashsale-loadtest", targets: ["flashsale-loadtest"]),
         .library(name: "FlashSaleCore", targets: ["FlashSaleCore"]),
         .library(name: "FlashSaleHTTP", targets: ["FlashSaleHTTP"]),
+        .library(name: "FlashSaleWorker", targets: ["FlashSaleWorker"]),
         .library(name: "FlashSaleRedis", targets: ["FlashSaleRedis"]),
         .library(name: "FlashSaleServer", targets: ["FlashSaleServer"]),
+        .library(name: "FlashSaleDashboard", targets: ["FlashSaleDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,24 +40,41 @@ let package = Package(
         .target(name: "FlashSaleLoop", dependencies: ["CLibUV"]),
         // HTTP/1.1 server (its own strict request parser) on FlashSaleLoop.
         .target(name: "FlashSaleHTTP", dependencies: ["FlashSaleLoop"]),
-        // hiredis async client on FlashSaleLoop, Lua scripts, persistence.
+        // The worker-engine layer: orders the work of one worker (acks, leases, group
+        // commit, limit checks, sweeps, sale sync) on narrow store protocols.
+        .target(name: "FlashSaleWorker", dependencies: ["FlashSaleCore", "FlashSaleLoop"]),
+        // hiredis async client on FlashSaleLoop, Lua scripts, the Redis store of a worker.
         .target(
             name: "FlashSaleRedis",
-            dependencies: ["FlashSaleLoop", "FlashSaleCore", "CHiredis", "CHiredisUV"]
+            dependencies: ["FlashSaleLoop", "FlashSaleCore", "FlashSaleWorker", "CHiredis", "CHiredisUV"]
         ),
         // Wiring: routes, JSON, auth, metrics.
         .target(
             name: "FlashSaleServer",
             dependencies: [
-                "FlashSaleCore", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
+                "FlashSaleCore", "FlashSaleHTTP", "FlashSaleWorker", "FlashSaleRedis", "FlashSaleLoop",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // `flashsale dashboard`: a read-only web dashboard over Redis.
+        .target(
+            name: "FlashSaleDashboard",
+            dependencies: ["FlashSaleServer", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop"]
+        ),
+        // What the CLI, the load driver and the tests share: the HTTP exchange, the
+        // blocking Redis session, token minting, sale admin.
+        .target(
+            name: "FlashSaleClient",
+            dependencies: [
+                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleServer", "FlashSaleHTTP", "FlashSaleLoop",
+                "FlashSaleClient", "FlashSaleServer", "FlashSaleDashboard", "FlashSaleHTTP", "FlashSaleLoop", "FlashSaleRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,9 +83,8 @@ let package = Package(
         .target(
             name: "FlashSaleLoadTest",
             dependencies: [
-                "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis",
+                "FlashSaleClient", "FlashSaleLoop", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleWorker",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "loadtest/FlashSaleLoadTest"
         ),
@@ -84,8 +102,13 @@ let package = Package(
         .testTarget(name: "FlashSaleCoreTests", dependencies: ["FlashSaleCore"]),
         .testTarget(name: "FlashSaleLoopTests", dependencies: ["FlashSaleLoop"]),
         .testTarget(name: "FlashSaleHTTPTests", dependencies: ["FlashSaleHTTP", "FlashSaleLoop", "TestSupport"]),
-        .testTarget(name: "FlashSaleRedisTests", dependencies: ["FlashSaleRedis", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
-        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "TestSupport"]),
+        .testTarget(name: "FlashSaleWorkerTests", dependencies: ["FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore"]),
+        .testTarget(
+            name: "FlashSaleRedisTests",
+            dependencies: ["FlashSaleRedis", "FlashSaleWorker", "FlashSaleLoop", "FlashSaleCore", "TestSupport"]),
+        .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "FlashSaleClient", "TestSupport"]),
+        .testTarget(name: "FlashSaleDashboardTests", dependencies: ["FlashSaleDashboard", "FlashSaleRedis", "FlashSaleHTTP"]),
+        .testTarget(name: "FlashSaleClientTests", dependencies: ["FlashSaleClient", "TestSupport"]),
         .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

@@ -1,77 +1,50 @@
 #!/usr/bin/env bash
 # The load driver's own speed against wrk's, in one run, on the same machine:
-# nginx `return 200` with one worker pinned to CPU 0; wrk (-t1) and
-# `flashsale-loadtest http-bench` take turns on CPU 1, same connections, same duration.
+# nginx `return 200` with one worker (loadtest/peers/nginx.conf.in) pinned to CPU 0;
+# wrk (-t1) and `flashsale-loadtest http-bench` take turns on CPU 1, same connections,
+# same duration, REPS rounds each.
 #
 #   loadtest/driver-vs-wrk.sh                      # 64 and 1000 connections, 2 rounds, 10 s each
-#   CONNS="1000" REPS=3 DURATION=15 loadtest/driver-vs-wrk.sh
-# Needs nginx (nginx-light), wrk and taskset (scripts/setup.sh with FLASHSALE_SETUP_LOADTEST=1).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+#   CONNS="1000" REPS=3 DURATION=15s loadtest/driver-vs-wrk.sh
+#
+# Knobs: CONNS ("64 1000"), REPS (2), and those of loadtest/lib.sh.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
 CONNS=${CONNS:-"64 1000"}
 REPS=${REPS:-2}
-DURATION=${DURATION:-10}
-SERVER_CPU=${SERVER_CPU:-0}
-CLIENT_CPU=${CLIENT_CPU:-1}
-BIN=${BIN:-}
 
-FLASHSALE_SETUP_LOADTEST=1 scripts/setup.sh
-if [ -z "$BIN" ]; then
-  swift build -c release --product flashsale-loadtest 2>&1 | tail -n 1
-  BIN="$(swift build -c release --show-bin-path)/flashsale-loadtest"
-fi
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+lt_init driver-vs-wrk
+DRIVER=$(release_bin flashsale-loadtest) || exit 1
+RESULTS=$RUN_DIR/results.tsv
+printf "$RESULTS_HEADER" > "$RESULTS"
+start_nginx
+URL="http://127.0.0.1:$NGINX_PORT/"
+SECONDS_RUN=${DURATION%s}
 
-RUN=$(mktemp -d /tmp/driver-vs-wrk.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$RUN/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-master_process on;
-pid $RUN/nginx.pid;
-error_log $RUN/nginx-error.log warn;
-worker_rlimit_nofile 65536;
-events { worker_connections 8192; use epoll; multi_accept on; }
-http {
-    access_log off;
-    client_body_temp_path $RUN/cb; proxy_temp_path $RUN/px; fastcgi_temp_path $RUN/fc;
-    uwsgi_temp_path $RUN/uw; scgi_temp_path $RUN/sc;
-    keepalive_requests 100000000;
-    keepalive_timeout 65s;
-    tcp_nodelay on;
-    server {
-        listen 127.0.0.1:$PORT backlog=4096;
-        location / { default_type application/json; return 200 '{"ok":true}'; }
-    }
+# driver_run CONNS REP: one http-bench round, a row in $RESULTS like run_wrk's.
+driver_run() {
+  local out="$RUN_DIR/driver-c$1-r$2.txt" rps p50 p99
+  wait_quiet
+  measured on_client_cpu "$DRIVER" http-bench "$URL" -c "$1" -d "$SECONDS_RUN" > "$out" 2>&1
+  rps=$(awk '/Requests\/sec:/{print $2}' "$out")
+  p50=$(awk '/latency/{print $3}' "$out"); p99=$(awk '/latency/{print $6}' "$out")
+  printf '%s\t%s\tr%s\t%s\t%s\t%s\t0\t0\tNA\t%s\t1\t%s\n' driver "$1" "$2" "${rps:-NA}" "${p50:-NA}" "${p99:-NA}" \
+    "$(sed -n 's/.*foreign_s=\([0-9.]*\).*/\1/p' <<< "$CPU_LINE")" "$CPU_LINE" >> "$RESULTS"
+  log "driver c=$1 round $2: ${rps:-NA} req/s p50=${p50:-NA}ms p99=${p99:-NA}ms"
 }
-NGINX
-taskset -c "$SERVER_CPU" nginx -c "$RUN/nginx.conf" -p "$RUN" > "$RUN/nginx.out" 2>&1 &
-NGINX_PID=$!
-trap 'kill -TERM $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null; rm -rf "$RUN"' EXIT
-for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
-URL="http://127.0.0.1:$PORT/"
 
-printf '%-8s %-6s %-4s %12s %10s %10s\n' tool conns rep 'req/s' 'p50 ms' 'p99 ms' | tee "$RUN/table.txt"
-ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); printf "%.3f", v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); printf "%.3f", v} else if (v ~ /s$/) {sub(/s$/,"",v); printf "%.3f", v*1000} else printf "NA" }'; }
-declare -A SUM
 for c in $CONNS; do
-  # Warm both up once (connections, page cache, CPU frequency).
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$c" -d2s "$URL" > /dev/null 2>&1 || true
   for r in $(seq 1 "$REPS"); do
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$c" -d"${DURATION}s" --latency "$URL")
-    rps=$(awk '/^Requests\/sec:/{print $2}' <<< "$out")
-    p50=$(ms "$(awk '$1=="50%"{print $2}' <<< "$out")"); p99=$(ms "$(awk '$1=="99%"{print $2}' <<< "$out")")
-    printf '%-8s %-6s %-4s %12.0f %10s %10s\n' wrk "$c" "$r" "$rps" "$p50" "$p99" | tee -a "$RUN/table.txt"
-    SUM[wrk-$c]=$(awk -v a="${SUM[wrk-$c]:-0}" -v b="$rps" 'BEGIN{print a+b}')
-    out=$(taskset -c "$CLIENT_CPU" "$BIN" http-bench "$URL" -c "$c" -d "$DURATION")
-    rps=$(awk '/Requests\/sec:/{print $2}' <<< "$out")
-    p50=$(awk '/latency/{print $3}' <<< "$out"); p99=$(awk '/latency/{print $6}' <<< "$out")
-    printf '%-8s %-6s %-4s %12.0f %10s %10s\n' driver "$c" "$r" "$rps" "$p50" "$p99" | tee -a "$RUN/table.txt"
-    SUM[driver-$c]=$(awk -v a="${SUM[driver-$c]:-0}" -v b="$rps" 'BEGIN{print a+b}')
+    # one warm-up per connection count (connections, page cache, CPU frequency)
+    NO_WARMUP=$([ "$r" = 1 ] && echo 0 || echo 1) WRK_MODE=r$r SERVER_PID=$NGINX_PID run_wrk wrk "$c" "$URL"
+    driver_run "$c" "$r"
   done
 done
+
 echo
-for c in $CONNS; do
-  awk -v w="${SUM[wrk-$c]}" -v d="${SUM[driver-$c]}" -v n="$REPS" -v c="$c" \
-    'BEGIN{printf "%5s conns: wrk %.0f req/s, driver %.0f req/s (mean of %d), driver/wrk = %.2f\n", c, w/n, d/n, n, d/w}'
-done
+printf '%-8s %-6s %-5s %12s %10s %10s %10s\n' tool conns round 'req/s' 'p50 ms' 'p99 ms' others_s
+awk -F'\t' 'NR > 1 { printf "%-8s %-6s %-5s %12.0f %10s %10s %10s\n", $1, $2, $3, $4, $5, $6, $10 }' "$RESULTS"
+echo
+awk -F'\t' 'NR > 1 { s[$1, $2] += $4; n[$1, $2]++; c[$2] = 1 }
+  END { for (k in c) printf "%5s conns: wrk %.0f req/s, driver %.0f req/s (mean of %d), driver/wrk = %.2f\n",
+          k, s["wrk", k] / n["wrk", k], s["driver", k] / n["driver", k], n["wrk", k], s["driver", k] / s["wrk", k] }' "$RESULTS" | sort -n

@@ -48,10 +48,10 @@ put_sale() { # name stock
 }
 URL=http://127.0.0.1:$EP/
 case $MODE in
-  soldout) put_sale burst 100; export SALE=burst; SCRIPT=$LUA/engine-burst.lua ;;
-  reserved) put_sale burst 100000000; export SALE=burst; SCRIPT=$LUA/engine-burst.lua ;;
+  soldout) put_sale burst 100; export SALE=burst; SCRIPT=$LUA/burst.lua ;;
+  reserved) put_sale burst 100000000; export SALE=burst; SCRIPT=$LUA/burst.lua ;;
   healthz) SCRIPT=""; URL=http://127.0.0.1:$EP/healthz ;;
-  jwt) put_sale soldout 0; export SALE=soldout; SCRIPT=$LUA/engine-jwt.lua
+  jwt) put_sale soldout 0; export SALE=soldout; export AUTH=jwt; SCRIPT=$LUA/engine-auth.lua
        "$BIN" token --sub u --count 10000 --ttl 7200 > "$OUT/tokens.txt"; export TOKENS=$OUT/tokens.txt ;;
   *) echo "unknown mode $MODE" >&2; kill "$EPID" "$RPID"; exit 2 ;;
 esac

@@ -8,11 +8,14 @@
 # creates a demo sale of STOCK units, runs a burst of USERS buyers (HS256 JWTs) arriving within
 # WINDOW seconds, verifies every invariant against Redis, prints the report and where the HTML
 # report is, and stops everything it started. Exit status: 0 when every verdict is PASS.
+# The web dashboard (`flashsale dashboard`) runs beside the engine from before the burst until
+# the report is printed: its URL is printed first, open it in a browser to watch the sale.
 #
 # Knobs (environment): USERS (200000), STOCK (10000), WINDOW (5 s), CONNS (1000 connections),
 # RETRY_SHARE (0.05), GREEDY_SHARE (0.05), WORKERS (engine workers; default one per core),
 # OUT (demo-report/), SCRATCH (a --scratch-path for swift build), SKIP_BUILD=1 (use the
-# release binaries already built).
+# release binaries already built), DASHBOARD_PORT (free port), DASHBOARD_HOST (127.0.0.1; 0.0.0.0
+# to open it from another machine), DASHBOARD_HOLD (seconds to keep it up after the report; 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${USERS:-200000}
@@ -91,6 +94,14 @@ PIDS+=($!)
 wait_port "$ENGINE_PORT" || { echo "demo: flashsale serve did not start" >&2; cat "$RUN/engine.log" >&2; exit 2; }
 echo "flashsale serve on 127.0.0.1:$ENGINE_PORT (secrets generated for this run)"
 
+DASHBOARD_PORT=${DASHBOARD_PORT:-$(free_port)}
+"$BIN/flashsale" dashboard --redis "redis://127.0.0.1:$REDIS_PORT" --host "${DASHBOARD_HOST:-127.0.0.1}" \
+  --port "$DASHBOARD_PORT" > "$RUN/dashboard.log" 2>&1 &
+PIDS+=($!)
+wait_port "$DASHBOARD_PORT" || { echo "demo: flashsale dashboard did not start" >&2; cat "$RUN/dashboard.log" >&2; exit 2; }
+DASHBOARD_URL="http://${DASHBOARD_HOST:-127.0.0.1}:$DASHBOARD_PORT/"
+printf '\033[1mdashboard: %s\033[0m  (open it now; it stays up until the report is printed)\n' "$DASHBOARD_URL"
+
 SALE="demo-$(date +%Y%m%d-%H%M%S)"
 say "4/5 burst: $USERS buyers within ${WINDOW}s for $STOCK units (sale $SALE)"
 set +e
@@ -111,5 +122,10 @@ fi
 if [ -f "$OUT/report.html" ]; then
   echo "HTML report: $(cd "$OUT" && pwd)/report.html"
   echo "JSON report: $(cd "$OUT" && pwd)/report.json"
+fi
+echo "dashboard: $DASHBOARD_URL"
+if [ "${DASHBOARD_HOLD:-0}" -gt 0 ] 2>/dev/null; then
+  echo "keeping the engine, Redis and the dashboard up for ${DASHBOARD_HOLD}s (DASHBOARD_HOLD)"
+  sleep "$DASHBOARD_HOLD"
 fi
 exit $STATUS

@@ -7,11 +7,21 @@ need=()
 [ -f /usr/include/hiredis/async.h ] || need+=(libhiredis-dev)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+# The dashboard and alerting tests: headless Chromium renders the page, promtool
+# checks metrics and rules, a real Prometheus scrapes an engine and the dashboard.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
 if [ "${FLASHSALE_SETUP_LOADTEST:-0}" = 1 ]; then
-  # Only the side-by-side benchmarks need these.
+  # Only the side-by-side benchmarks (loadtest/*.sh) and their peers (loadtest/peers/) need these.
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
   command -v taskset >/dev/null 2>&1 || need+=(util-linux)
+  command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
+  command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+  command -v go >/dev/null 2>&1 || need+=(golang-go)
+  [ -d /usr/share/gocode/src/github.com/gomodule/redigo ] || need+=(golang-github-gomodule-redigo-dev)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
@@ -19,7 +29,8 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  # Debian's redis-server package may enable a system service on 6379; we never use it.
+  # Debian's redis-server and prometheus packages may enable system services (6379, 9090);
+  # we never use them: tests start their own on free loopback ports.
 else
   echo "setup: all packages present"
 fi

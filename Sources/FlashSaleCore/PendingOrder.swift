@@ -16,8 +16,6 @@ public struct PendingOrder: Sendable {
     public let qty: Int
     /// The Idempotency-Key, if the request had one.
     public let idempotencyKey: String?
-    /// `RequestFingerprint.of(sku:qty:)` of the request (stable across nodes).
-    public let fingerprint: UInt64
     /// Creation time (Unix-epoch milliseconds).
     public let createdAtMillis: Int64
     /// Expiry time of the reservation.

@@ -33,7 +33,7 @@ public struct ParkTicket: Sendable, Hashable {
     }
 }
 
-/// The answer to a purchase. Every case maps to one HTTP answer (`httpStatus`, `errorCode`).
+/// The answer to a purchase. Every case maps to one HTTP answer (the server maps it to the error table).
 public enum PurchaseDecision: Sendable, Hashable {
     /// Units reserved; the order is queued for persistence (201).
     case reserved(ReservedOrder)
@@ -59,4 +59,14 @@ public enum PurchaseDecision: Sendable, Hashable {
     case parked(ParkTicket)
     /// A bounded queue is full or Redis is behind (503 `overloaded`, with Retry-After).
     case overloaded
+}
+
+extension PurchaseDecision {
+    /// The reservation of a `.reserved` or `.duplicate` decision.
+    public var order: ReservedOrder? {
+        switch self {
+        case .reserved(let order), .duplicate(let order): order
+        default: nil
+        }
+    }
 }

@@ -71,6 +71,14 @@ public final class SaleDirectory: Sendable {
         state.withLock { state in state.entries.map(\.config.name) }
     }
 
+    /// Every (sale, SKU) pair of the installed sales, in installation order (for
+    /// housekeeping that walks all slices; not for the purchase path).
+    public var allSKUs: [(sale: String, sku: String)] {
+        state.withLock { state in
+            state.entries.flatMap { entry in entry.config.items.map { (entry.config.name, $0.sku) } }
+        }
+    }
+
     /// The handle of a SKU, if the sale and SKU exist.
     public func skuHandle(sale: String, sku: String) -> SKUHandle? {
         state.withLock { state in

@@ -24,9 +24,7 @@ extension WorkerShard {
             let qty = Int(record.qty)
             batch.append(PendingOrder(
                 id: id, sku: record.sku, saleName: sales[s].name, skuName: sales[s].skus[k].name, user: record.user,
-                qty: qty, idempotencyKey: record.idempotencyKey,
-                fingerprint: RequestFingerprint.continuing(sales[s].skus[k].fingerprintBase, qty: qty),
-                createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis))
+                qty: qty, idempotencyKey: record.idempotencyKey, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis))
             moved += 1
         }
         return moved

@@ -5,7 +5,7 @@ extension HTTPConnection {
         guard state != .closed else { return false }
         let ahead = seq &- sendSeq
         guard ahead < pendingResponses else { return false }
-        if ahead == 0 { return true }
+        if ahead == 0 { return !streaming }
         for entry in parkedEntries where entry.seq == seq { return false }
         return true
     }
@@ -53,7 +53,8 @@ extension HTTPConnection {
     @inline(__always)
     func closesAfter(_ seq: UInt32) -> Bool { closing && seq &+ 1 == nextSeq }
 
-    /// Status line and headers, with `Content-Length: bodyLength`.
+    /// Status line and headers, with `Content-Length: bodyLength` (none when
+    /// `bodyLength` is negative: a streamed body that ends with the connection).
     @inline(__always)
     func writeHead(
         into buffer: ByteBuffer, seq: UInt32, flags: UInt8, status: HTTPStatus, contentType: HTTPContentType,
@@ -67,7 +68,7 @@ extension HTTPConnection {
             buffer.append(contentType.value)
             buffer.append("\r\n")
         }
-        if status.code >= 200 && status.code != 204 {
+        if bodyLength >= 0 && status.code >= 200 && status.code != 204 {
             buffer.append("Content-Length: ")
             buffer.append(decimal: bodyLength)
             buffer.append("\r\n")
@@ -129,7 +130,7 @@ extension HTTPConnection {
             if let allow { allow.withUnsafeBytes { writer.buffer.append($0) } }
         }, body: { body in
             body.append("{\"error\":{\"code\":\"")
-            body.append(failure.code)
+            body.append(failure.code.code)
             body.append("\",\"message\":\"")
             body.append(failure.message)
             body.append("\"}}")

@@ -34,6 +34,8 @@ final class HTTPConnection {
     var parked: ByteBuffer?
     var parkedEntries: [(seq: UInt32, start: Int, length: Int)] = []
     var writePending = false
+    /// The response at `sendSeq` is a stream still being written (see `HTTPStream`).
+    var streaming = false
 
     var state = State.open
     /// No more requests are parsed; close once every assigned response is out.

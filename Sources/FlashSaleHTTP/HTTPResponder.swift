@@ -4,7 +4,7 @@ import FlashSaleLoop
 /// the handler) or later, on the loop thread that called the handler (use
 /// ``eventLoop`` to get back there). Responses leave in request order; if
 /// the connection closed meanwhile, the answer is dropped. Extra calls are ignored.
-public struct HTTPResponder: @unchecked Sendable {
+public struct HTTPResponder {
     let connection: HTTPConnection
     let sequence: UInt32
     let flags: UInt8

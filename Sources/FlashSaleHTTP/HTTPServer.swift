@@ -117,7 +117,7 @@ public final class HTTPServer: @unchecked Sendable {
             return Array(zip(s.loops, s.workers))
         }
         for (loop, worker) in pairs {
-            let box = UncheckedBox(worker)
+            let box = LoopBound(worker, loop: loop)
             loop.execute { box.value.beginDraining(graceMillis: grace) }
         }
     }
@@ -144,8 +144,3 @@ public final class HTTPServer: @unchecked Sendable {
     }
 }
 
-/// Moves a loop-confined object into a task that runs on its loop.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -150,6 +150,11 @@ final class HTTPWorker {
         listener?.close()
         listener = nil
         for connection in connections {
+            if connection.streaming {
+                // A stream never finishes by itself: end it so the connection can close.
+                connection.endStream(seq: connection.sendSeq)
+                continue
+            }
             if connection.phase == .idle {
                 if connection.pendingResponses == 0 && !connection.writePending {
                     connection.closeNow()

@@ -15,7 +15,13 @@ public final class EventLoop: @unchecked Sendable {
     /// connections hold no read memory.
     let readBuffer: UnsafeMutableRawPointer
     static let readBufferSize = 65536
-    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    /// Tasks from other threads, and whether the loop still takes them: once it closes,
+    /// its async handle is gone and ``execute(_:)`` must not touch it.
+    private let inbox = Mutex<(tasks: [@Sendable () -> Void], open: Bool)>(([], true))
+    /// Loop thread only: run at shutdown, before the remaining handles are closed, so
+    /// owners of handles the loop cannot close itself (the hiredis adapter's poll
+    /// handle) close them their own way.
+    private var closeHooks: [() -> Void] = []
     private let runningThread = Mutex<uv_thread_t?>(nil)
     private var closed = false
 
@@ -97,10 +103,24 @@ public final class EventLoop: @unchecked Sendable {
         execute { [self] in uv_stop(uvLoop) }
     }
 
-    /// Runs `task` on the loop's thread, soon. Thread-safe.
-    public func execute(_ task: @escaping @Sendable () -> Void) {
-        inbox.withLock { $0.append(task) }
-        uv_async_send(wakeup)
+    /// Runs `task` on the loop's thread, soon. Thread-safe. Returns false (and drops
+    /// the task) once the loop has closed.
+    @discardableResult
+    public func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
+        inbox.withLock { inbox in
+            guard inbox.open else { return false }
+            inbox.tasks.append(task)
+            // Under the lock: the closing loop frees the async handle only after it
+            // marked the inbox closed under the same lock.
+            uv_async_send(wakeup)
+            return true
+        }
+    }
+
+    /// Runs `hook` on the loop thread when the loop shuts down, before it closes the
+    /// handles still open. Loop thread only (or before the loop runs).
+    package func onClose(_ hook: @escaping () -> Void) {
+        closeHooks.append(hook)
     }
 
     /// Whether the caller is on this loop's thread.
@@ -133,9 +153,9 @@ public final class EventLoop: @unchecked Sendable {
     package var rawLoopPointer: UnsafeMutableRawPointer { UnsafeMutableRawPointer(uvLoop) }
 
     private func drainInbox() {
-        let tasks = inbox.withLock { tasks -> [@Sendable () -> Void] in
-            let out = tasks
-            tasks.removeAll(keepingCapacity: true)
+        let tasks = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            let out = inbox.tasks
+            inbox.tasks.removeAll(keepingCapacity: true)
             return out
         }
         for task in tasks { task() }
@@ -144,15 +164,26 @@ public final class EventLoop: @unchecked Sendable {
     private func finishAndClose() {
         if closed { return }
         closed = true
-        // Run tasks that arrived while stopping, then close what is still open.
+        // Run tasks that arrived while stopping, take no more, let owners close their
+        // handles their own way, then close what is still open.
         drainInbox()
+        inbox.withLock { $0.open = false }
+        drainInbox()
+        let hooks = closeHooks
+        closeHooks.removeAll()
+        for hook in hooks { hook() }
+        // One turn runs the close callbacks of what the hooks closed (other handles,
+        // the async one included, are still active: the loop would not go idle).
+        uv_run(uvLoop, UV_RUN_NOWAIT)
         uv_walk(uvLoop, { handle, arg in
             guard let handle, let arg, uv_is_closing(handle) == 0 else { return }
             let loop = Unmanaged<EventLoop>.fromOpaque(arg).takeUnretainedValue()
             if UnsafeMutableRawPointer(handle) == UnsafeMutableRawPointer(loop.wakeup) {
                 uv_close(handle, nil)
             } else if handle.pointee.type == UV_POLL || handle.pointee.data == nil {
-                // The hiredis adapter's poll handle (owned by C) or an unowned handle.
+                // Not a LoopHandleOwner's. Poll handles belong to the hiredis adapter,
+                // which its client closed from a close hook above; one still open here
+                // would be a client that registered none, and its memory is not ours.
                 uv_close(handle, nil)
             } else {
                 // Every other handle belongs to a LoopHandleOwner, which frees it

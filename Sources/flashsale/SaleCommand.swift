@@ -1,4 +1,6 @@
 import ArgumentParser
+import FlashSaleClient
+import FlashSaleCore
 import FlashSaleServer
 import Foundation
 
@@ -11,12 +13,16 @@ struct SaleCommand: ParsableCommand {
     )
 
     struct Engine: ParsableArguments {
-        @Option(help: "The engine's base URL (env FLASHSALE_ENGINE; default http://127.0.0.1:8080).")
-        var engine: String?
+        @Option(help: "The engine's base URL (env FLASHSALE_URL; default http://127.0.0.1:8080).")
+        var url: String?
 
-        func client() throws -> SimpleHTTPClient {
-            let url = engine ?? ProcessInfo.processInfo.environment["FLASHSALE_ENGINE"] ?? "http://127.0.0.1:8080"
-            return try SimpleHTTPClient(baseURL: url)
+        func endpoint() throws -> HTTPExchange.Endpoint {
+            let text = url ?? ProcessInfo.processInfo.environment["FLASHSALE_URL"] ?? "http://127.0.0.1:8080"
+            do {
+                return try HTTPExchange.Endpoint(url: text)
+            } catch {
+                throw ValidationError("--url: \(error)")
+            }
         }
     }
 
@@ -26,7 +32,7 @@ struct SaleCommand: ParsableCommand {
             discussion: """
             Give the whole definition as JSON (--file, or - for stdin), or build it from options:
               flashsale sale put launch --starts-at 2025-06-01T12:00:00Z --ends-at 2025-06-01T13:00:00Z \\
-                --per-user-limit 1 --ttl 600 --item console=10000 --item mouse=500
+                --per-user-limit 1 --reservation-ttl 600 --item console=10000 --item mouse=500
             """
         )
 
@@ -44,22 +50,19 @@ struct SaleCommand: ParsableCommand {
         @Option(help: "RFC 3339 end (default: one hour after the start).")
         var endsAt: String?
 
-        @Option(help: "Units one user may hold per SKU.")
+        @Option(help: "Units one user may hold per SKU (1...\(SaleConfig.maxPerUserLimit)).")
         var perUserLimit: Int = 1
 
         @Option(help: "Seconds a reservation waits for payment.")
-        var ttl: Int = 600
+        var reservationTTL: Int = 600
 
         @Option(help: "SKU=STOCK (repeatable).")
         var item: [String] = []
 
         func run() throws {
-            let token = try EnvironmentSecrets.require("FLASHSALE_ADMIN_TOKEN", purpose: "to administer sales")
+            let token = try Environment().requireSecret("FLASHSALE_ADMIN_TOKEN", purpose: "to administer sales")
             let body = try definitionBody()
-            let response = try engine.client().send(
-                method: "PUT", path: "/v1/sales/\(sale)",
-                headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: body)
-            try SaleCommand.report(response)
+            try SaleCommand.report { try SaleAdmin.put(try engine.endpoint(), adminToken: token, sale: sale, body: body) }
         }
 
         private func definitionBody() throws -> [UInt8] {
@@ -85,7 +88,7 @@ struct SaleCommand: ParsableCommand {
                 items.append(.init(sku: String(parts[0]), stock: stock))
             }
             return SaleBody(startsAtMillis: starts, endsAtMillis: ends, perUserLimit: perUserLimit,
-                            reservationTTLSeconds: ttl, items: items).jsonBody()
+                            reservationTTLSeconds: reservationTTL, items: items).jsonBody()
         }
     }
 
@@ -98,14 +101,24 @@ struct SaleCommand: ParsableCommand {
         @OptionGroup var engine: Engine
 
         func run() throws {
-            try SaleCommand.report(try engine.client().send(method: "GET", path: "/v1/sales/\(sale)"))
+            let endpoint = try engine.endpoint()
+            try SaleCommand.report { try HTTPExchange.request(endpoint, method: "GET", path: "/v1/sales/\(sale)") }
         }
     }
 
-    /// Prints the status and body; a non-2xx answer is a failure exit.
-    static func report(_ response: SimpleHTTPClient.Response) throws {
+    /// Runs the exchange and prints the status and body; a non-2xx answer, or no answer
+    /// (the engine unreachable), is a failure exit with the reason on stderr.
+    static func report(_ exchange: () throws -> HTTPExchange.Response) throws {
+        let response: HTTPExchange.Response
+        do {
+            response = try exchange()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw RuntimeFailure("\(error)")
+        }
         print("HTTP \(response.status)")
-        print(response.text)
+        print(response.body)
         guard (200..<300).contains(response.status) else { throw ExitCode(1) }
     }
 }

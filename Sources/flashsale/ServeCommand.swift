@@ -5,6 +5,7 @@ import FlashSaleRedis
 import FlashSaleServer
 import Foundation
 import Logging
+import FlashSaleWorker
 
 /// `flashsale serve`: runs the engine until SIGTERM/SIGINT.
 ///
@@ -15,8 +16,9 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the FlashSale HTTP API (graceful shutdown on SIGTERM/SIGINT).",
         discussion: """
-        Secrets (environment only, all required): FLASHSALE_JWT_SECRET (buyer JWTs, HS256),
-        FLASHSALE_ADMIN_TOKEN (admin bearer), FLASHSALE_PAYMENT_TOKEN (payment service bearer).
+        Secrets (all required), each from its variable or from the file named by NAME_FILE:
+        FLASHSALE_JWT_SECRET (buyer JWTs, HS256), FLASHSALE_ADMIN_TOKEN (admin bearer),
+        FLASHSALE_PAYMENT_TOKEN (payment service bearer).
         Every option below has an environment twin, shown in brackets; the option wins.
         """
     )
@@ -83,9 +85,13 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let env = Environment()
-        let missing = ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN"].filter { env.text($0)?.isEmpty ?? true }
+        let names = ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN"]
+        var secrets: [String: String] = [:]
+        for name in names { secrets[name] = try env.secret(name) }
+        let missing = names.filter { secrets[$0] == nil }
         guard missing.isEmpty else {
-            throw ValidationError("missing secret(s) in the environment: \(missing.joined(separator: ", ")) (serve refuses to start without them)")
+            throw RuntimeFailure(
+                "missing secret(s): \(missing.joined(separator: ", ")) (set NAME or NAME_FILE; serve refuses to start without them)")
         }
         let level = logLevel ?? env.text("FLASHSALE_LOG_LEVEL") ?? "info"
         guard let parsedLevel = Logger.Level(rawValue: level) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
@@ -116,8 +122,8 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--node-id must be 1-128 characters of A-Z a-z 0-9 . _ - : /, got \(node)")
         }
         let api = APISettings(
-            jwtSecret: env.text("FLASHSALE_JWT_SECRET") ?? "", adminToken: env.text("FLASHSALE_ADMIN_TOKEN") ?? "",
-            paymentToken: env.text("FLASHSALE_PAYMENT_TOKEN") ?? "", trustUserHeader: trust,
+            jwtSecret: secrets["FLASHSALE_JWT_SECRET"]!, adminToken: secrets["FLASHSALE_ADMIN_TOKEN"]!,
+            paymentToken: secrets["FLASHSALE_PAYMENT_TOKEN"]!, trustUserHeader: trust,
             jwtLeewaySeconds: Int64(try jwtLeewayS ?? env.integer("FLASHSALE_JWT_LEEWAY_S") ?? 0),
             userRateLimit: userLimit, addressRateLimit: addressLimit, nodeID: node)
         let configuration = EngineConfiguration(
@@ -135,7 +141,8 @@ struct ServeCommand: ParsableCommand {
         do {
             try engine.start()
         } catch {
-            throw ValidationError("cannot listen on \(http.host):\(http.port): \(error)")
+            // A runtime failure (port busy, no permission), not a usage error.
+            throw RuntimeFailure("cannot listen on \(http.host):\(http.port): \(error)")
         }
         engine.runUntilSignalled()
     }
@@ -152,23 +159,5 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(flag) must be RATE/BURST (e.g. 5/10), RATE, or off; got \(text)")
         }
         return policy
-    }
-}
-
-/// The process environment, read with clear errors.
-struct Environment {
-    private let values = ProcessInfo.processInfo.environment
-
-    func text(_ name: String) -> String? { values[name] }
-
-    func integer(_ name: String) throws -> Int? {
-        guard let text = values[name] else { return nil }
-        guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, got \(text)") }
-        return value
-    }
-
-    func flag(_ name: String) -> Bool {
-        guard let text = values[name]?.lowercased() else { return false }
-        return ["1", "true", "yes", "on"].contains(text)
     }
 }

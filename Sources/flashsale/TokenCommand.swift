@@ -1,6 +1,8 @@
 import ArgumentParser
+import FlashSaleClient
 import FlashSaleServer
 import Foundation
+import FlashSaleCore
 
 /// `flashsale token`: mints a buyer JWT (HS256) with the engine's secret.
 struct TokenCommand: ParsableCommand {
@@ -29,7 +31,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     func run() throws {
-        let secret = try EnvironmentSecrets.require("FLASHSALE_JWT_SECRET", purpose: "to sign buyer tokens")
+        let secret = try Environment().requireSecret("FLASHSALE_JWT_SECRET", purpose: "to sign buyer tokens")
         let now = Int64(Date().timeIntervalSince1970)
         let minter = JWTMinter(secret: secret)
         guard let count else {
@@ -46,15 +48,5 @@ struct TokenCommand: ParsableCommand {
             }
         }
         FileHandle.standardOutput.write(Data(out.utf8))
-    }
-}
-
-/// Reads secrets from the environment with a message naming what is missing.
-enum EnvironmentSecrets {
-    static func require(_ name: String, purpose: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            throw ValidationError("\(name) is not set: it is needed \(purpose)")
-        }
-        return value
     }
 }

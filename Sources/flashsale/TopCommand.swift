@@ -1,5 +1,7 @@
 import ArgumentParser
+import FlashSaleClient
 import FlashSaleServer
+import FlashSaleRedis
 import Foundation
 
 /// `flashsale top`: a live dashboard that reads only Redis.
@@ -27,7 +29,7 @@ struct TopCommand: ParsableCommand {
         do {
             session = try BlockingRedisSession(url: url)
         } catch {
-            throw ValidationError("cannot connect to Redis at \(url): \(error)")
+            throw RuntimeFailure("cannot connect to Redis at \(RedisEndpoint.redacted(url)): \(error)")
         }
         defer { session.close() }
         let reader = DashboardReader(session: session)
@@ -37,6 +39,8 @@ struct TopCommand: ParsableCommand {
             if !snapshot.conserved { throw ExitCode(2) }
             return
         }
+        // Clear-screen codes only for a terminal; into a pipe or file, frames follow one another.
+        let terminal = isatty(STDOUT_FILENO) != 0
         while true {
             let frame: String
             do {
@@ -45,7 +49,7 @@ struct TopCommand: ParsableCommand {
                 frame = "flashsale top: Redis read failed: \(error)\n"
             }
             // Clear the screen and home the cursor, then draw the frame.
-            FileHandle.standardOutput.write(Data(("\u{1B}[H\u{1B}[2J" + frame).utf8))
+            FileHandle.standardOutput.write(Data(((terminal ? "\u{1B}[H\u{1B}[2J" : "\n") + frame).utf8))
             Thread.sleep(forTimeInterval: max(0.1, interval))
         }
     }

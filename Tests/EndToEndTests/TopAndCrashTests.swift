@@ -80,7 +80,12 @@ final class TopAndCrashTests: XCTestCase {
 
         // The restarted node (same id) sells on; at a graceful stop it hands every lease
         // back: no unit stays stranded in the crashed process's leases.
-        var index = 0
+        // /healthz answers for whichever worker took the connection, so the first
+        // purchases may still meet a worker finishing its bootstrap (503): wait for one 201.
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
+            (try? engine.buyAs("burst", user: "after-first", sku: "a").status) == 201
+        }, "the restarted engine becomes ready")
+        var index = 1
         while index < 3000, (try? engine.buyAs("burst", user: "after-\(index)", sku: "a").status) == 201 { index += 1 }
         XCTAssertGreaterThan(index, 0, "the restarted engine sells")
         try engine.stop()

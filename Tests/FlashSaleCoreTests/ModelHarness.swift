@@ -92,7 +92,7 @@ final class ModelHarness {
         let sales = [
             SaleConfig(
                 name: "alpha", startsAtMillis: alphaStart, endsAtMillis: alphaStart + Int64(rng.int(500...6000)),
-                perUserLimit: [0, 1, 2, 2, 3, 3][rng.int(0...5)], reservationTTLMillis: 100,
+                perUserLimit: [1, 1, 2, 2, 3, 3][rng.int(0...5)], reservationTTLMillis: 100,
                 items: [SaleItem(sku: "a1", stock: rng.int(0...12)), SaleItem(sku: "a2", stock: rng.int(1...30))]),
             SaleConfig(
                 name: "beta", startsAtMillis: betaStart, endsAtMillis: betaStart + Int64(rng.int(500...4000)),
@@ -342,7 +342,7 @@ final class ModelHarness {
         let (w, order) = flushesInFlight.remove(at: rng.int(0...(flushesInFlight.count - 1)))
         guard let model = workers[w].pending[order.id] else { throw fail("drained unknown order \(order.id)") }
         if model.user != order.user || model.qty != order.qty || model.key != order.idempotencyKey
-            || model.fingerprint != order.fingerprint || model.expires != order.expiresAtMillis
+            || model.fingerprint != RequestFingerprint.of(sku: order.skuName, qty: order.qty) || model.expires != order.expiresAtMillis
             || model.handle != order.sku
         {
             throw fail("drained order differs from the decision: \(order)")
@@ -377,7 +377,7 @@ final class ModelHarness {
             case .idempotency(let existing, let sameBody):
                 holds[holdKey] = held
                 if sameBody, let existing {
-                    idem[idemKey!] = (order.fingerprint, existing)
+                    idem[idemKey!] = (RequestFingerprint.of(sku: order.skuName, qty: order.qty), existing)
                     expected = .duplicate(existing)
                 } else {
                     dropRecord()

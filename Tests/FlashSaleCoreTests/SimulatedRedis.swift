@@ -97,7 +97,7 @@ final class SimulatedRedis: Sendable {
                         state.violations.append("second order for user \(order.user) key \(key)")
                     }
                     return .rejected(.idempotency(
-                        existing: existing.order, sameBody: existing.fingerprint == order.fingerprint))
+                        existing: existing.order, sameBody: existing.fingerprint == RequestFingerprint.of(sku: order.skuName, qty: order.qty)))
                 }
             }
             let buyerKey = BuyerKey(sku: order.sku, user: order.user)
@@ -115,7 +115,7 @@ final class SimulatedRedis: Sendable {
             state.buyers[buyerKey] = held + order.qty
             if let key = order.idempotencyKey {
                 state.idem[IdemKey(sale: order.sku.saleSlot, user: order.user, key: key)] =
-                    (order.fingerprint, order.reservation)
+                    (RequestFingerprint.of(sku: order.skuName, qty: order.qty), order.reservation)
             }
             state.orders[order.id] = Order(
                 worker: worker, sku: order.sku, user: order.user, qty: order.qty, key: order.idempotencyKey,

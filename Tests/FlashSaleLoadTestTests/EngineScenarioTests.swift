@@ -1,3 +1,4 @@
+import FlashSaleClient
 import Foundation
 import TestSupport
 import XCTest

@@ -67,7 +67,7 @@ final class LatencyHistogramTests: XCTestCase {
             let now = UInt64(index) * 100_000_000 + 50_000_000
             stats.recordAnswer(kind: .purchase, status: 201, code: .none, intendedNanos: now - 5_000_000, sentNanos: now - 5_000_000, nowNanos: now)
             stats.noteUnitsSold(1, nowNanos: now)
-            stats.recordAnswer(kind: .purchase, status: 409, code: .soldOut, intendedNanos: now - 1_000_000, sentNanos: now - 1_000_000, nowNanos: now)
+            stats.recordAnswer(kind: .purchase, status: 409, code: .api(.soldOut), intendedNanos: now - 1_000_000, sentNanos: now - 1_000_000, nowNanos: now)
         }
         stats.recordUnknown(kind: .purchase, reason: .timeout, intendedNanos: 0, sentNanos: 0, nowNanos: 990_000_000)
         let summary = stats.summary(durationNanos: 1_000_000_000)

@@ -1,3 +1,5 @@
+import FlashSaleRedis
+import FlashSaleClient
 import TestSupport
 import XCTest
 @testable import FlashSaleLoadTest
@@ -8,7 +10,7 @@ final class OracleTests: XCTestCase {
     private var server: RedisServerProcess!
     private var redis: BlockingRedis!
     private let sale = "s1"
-    private var keys: SaleKeys { SaleKeys(sale: sale) }
+    private var keys: FlashSaleKeys { FlashSaleKeys(sale: sale) }
 
     override func setUpWithError() throws {
         server = try RedisServerProcess()
@@ -30,7 +32,7 @@ final class OracleTests: XCTestCase {
         for index in 0..<10 {
             try writeOrder(id: "o\(index)", user: "u\(index)", key: "k\(index)", status: index < 8 ? "reserved" : "paid")
             try redis.command(["HSET", keys.buyers("A"), "u\(index)", "1"])
-            try redis.command(["HSET", keys.idempotency, SaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)"), "o\(index)"])
+            try redis.command(["HSET", keys.idempotency, FlashSaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)"), "o\(index)"])
         }
     }
 
@@ -46,7 +48,7 @@ final class OracleTests: XCTestCase {
     }
 
     private func verify(_ evidence: DriverEvidence? = nil, settle: Double = 0) throws -> [String: InvariantVerdict] {
-        let runner = try LoopRedisRunner(url: server.url)
+        let runner = try BlockingRedisSession(url: server.url, timeoutSeconds: 10)
         defer { runner.close() }
         let verdicts = try Oracle.verify(sale: sale, redis: runner, evidence: evidence ?? self.evidence, settleSeconds: settle)
         XCTAssertEqual(verdicts.map(\.id), ["no_oversell", "conservation", "per_user_limit", "one_order_per_key", "acked_in_redis", "no_undersell"])
@@ -89,7 +91,7 @@ final class OracleTests: XCTestCase {
         try redis.command(["HSET", keys.counts("A"), "paid", "1", "cancelled", "1", "reserved", "9"])
         try redis.command(["HSET", keys.buyers("A"), "u9", "0", "u0", "2"])
         try writeOrder(id: "o10", user: "u0", key: "k10", status: "reserved")
-        try redis.command(["HSET", keys.idempotency, SaleKeys.idempotencyField(user: "u0", key: "k10"), "o10"])
+        try redis.command(["HSET", keys.idempotency, FlashSaleKeys.idempotencyField(user: "u0", key: "k10"), "o10"])
         var evidence = self.evidence
         evidence.acked[9].lastAckedStatus = "reserved"
         let verdicts = try verify(evidence)
@@ -127,7 +129,7 @@ final class OracleTests: XCTestCase {
         for index in 8..<10 {
             try redis.command(["DEL", keys.order("o\(index)")])
             try redis.command(["HDEL", keys.buyers("A"), "u\(index)"])
-            try redis.command(["HDEL", keys.idempotency, SaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)")])
+            try redis.command(["HDEL", keys.idempotency, FlashSaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)")])
         }
         try redis.command(["HSET", keys.counts("A"), "paid", "0"])
         try redis.command(["SET", keys.pool("A"), "2"])
@@ -142,7 +144,7 @@ final class OracleTests: XCTestCase {
         for index in 8..<10 {
             try redis.command(["DEL", keys.order("o\(index)")])
             try redis.command(["HDEL", keys.buyers("A"), "u\(index)"])
-            try redis.command(["HDEL", keys.idempotency, SaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)")])
+            try redis.command(["HDEL", keys.idempotency, FlashSaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)")])
         }
         try redis.command(["HSET", keys.counts("A"), "paid", "0"])
         try redis.command(["HSET", keys.leases("A"), "node-1/0", "2"])

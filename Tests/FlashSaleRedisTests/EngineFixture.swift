@@ -3,6 +3,7 @@ import FlashSaleLoop
 import FlashSaleRedis
 import Foundation
 import TestSupport
+import FlashSaleWorker
 
 /// Thread-safe record of purchase answers.
 final class AnswerLog: @unchecked Sendable {
@@ -28,30 +29,49 @@ final class AnswerLog: @unchecked Sendable {
     func count(where predicate: (PurchaseDecision) -> Bool) -> Int { snapshot.filter { predicate($0.decision) }.count }
 }
 
-/// One WorkerPersistence on its own loop thread.
+/// One WorkerEngine on a RedisWorkerStore, on its own loop thread.
 final class EngineFixture: @unchecked Sendable {
     let fixture = LoopFixture()
-    let engine: LoopOwned<WorkerPersistence?> = LoopOwned(nil)
+    let engine: LoopOwned<WorkerEngine?> = LoopOwned(nil)
     let core: ProcessCore
 
-    init(core: ProcessCore, port: Int, nodeID: String = "node-a", workerIndex: Int = 0, tweak: (inout PersistenceConfiguration) -> Void = { _ in }) {
+    /// One bootstrap per core: the workers of one simulated node share it.
+    private static let bootstraps = NSLock()
+    nonisolated(unsafe) private static var bootstrapByCore: [ObjectIdentifier: (ProcessCore, NodeBootstrap)] = [:]
+
+    static func bootstrap(of core: ProcessCore) -> NodeBootstrap {
+        bootstraps.lock(); defer { bootstraps.unlock() }
+        if let (known, bootstrap) = bootstrapByCore[ObjectIdentifier(core)], known === core { return bootstrap }
+        let bootstrap = NodeBootstrap()
+        bootstrapByCore[ObjectIdentifier(core)] = (core, bootstrap)
+        return bootstrap
+    }
+
+    init(core: ProcessCore, port: Int, nodeID: String = "node-a", workerIndex: Int = 0,
+         tweak: (inout WorkerEngineConfiguration) -> Void = { _ in },
+         redisTweak: (inout RedisClientConfiguration) -> Void = { _ in }) {
         self.core = core
-        var configuration = PersistenceConfiguration(redis: testConfiguration(port: port), nodeID: nodeID, workerIndex: workerIndex)
+        var configuration = WorkerEngineConfiguration(nodeID: nodeID, workerIndex: workerIndex)
         configuration.statsIntervalMillis = 200
-        configuration.redis.commandTimeoutMillis = 2000
+        var redis = testConfiguration(port: port)
+        redis.commandTimeoutMillis = 2000
+        redisTweak(&redis)
         tweak(&configuration)
         let box = engine
         let loop = fixture.loop
         let settings = configuration
+        let redisSettings = redis
+        let bootstrap = Self.bootstrap(of: core)
         fixture.sync {
             let shard = WorkerShard(process: core, workerIndex: workerIndex)
-            let engine = WorkerPersistence(loop: loop, shard: shard, configuration: settings)
+            let store = RedisWorkerStore(loop: loop, configuration: redisSettings)
+            let engine = WorkerEngine(loop: loop, shard: shard, store: store, bootstrap: bootstrap, configuration: settings)
             box.value = engine
             engine.start()
         }
     }
 
-    func with<T>(_ body: @escaping (WorkerPersistence) -> T) -> T {
+    func with<T>(_ body: @escaping (WorkerEngine) -> T) -> T {
         let box = engine
         return fixture.sync { body(box.value!) }
     }
@@ -68,7 +88,7 @@ final class EngineFixture: @unchecked Sendable {
         }
     }
 
-    func call<T>(_ body: @escaping (WorkerPersistence, @escaping (T) -> Void) -> Void) -> T? {
+    func call<T>(_ body: @escaping (WorkerEngine, @escaping (T) -> Void) -> Void) -> T? {
         let done = DispatchSemaphore(value: 0)
         let out = LoopOwned<T?>(nil)
         with { engine in body(engine) { out.value = $0; done.signal() } }
@@ -76,7 +96,7 @@ final class EngineFixture: @unchecked Sendable {
         return out.value
     }
 
-    func upsert(_ sale: SaleDefinition) -> Result<SaleUpsertOutcome, PersistenceError>? {
+    func upsert(_ sale: SaleConfig) -> Result<SaleUpsertOutcome, StoreError>? {
         call { engine, done in engine.upsertSale(sale) { done($0) } }
     }
 
@@ -90,16 +110,16 @@ final class EngineFixture: @unchecked Sendable {
 
     /// A crash as far as Redis can tell: the connection drops, nothing is flushed or returned.
     func crash() {
-        with { engine in engine.client.close() }
+        with { engine in engine.store.close() }
         fixture.shutdown()
     }
 }
 
-func engineLiveSale(_ name: String = "s1", stock: Int64, limit: Int64 = 1, ttlSeconds: Int64 = 600, skus: [String] = ["sku1"]) -> SaleDefinition {
+func engineLiveSale(_ name: String = "s1", stock: Int, limit: Int = 1, ttlSeconds: Int64 = 600, skus: [String] = ["sku1"]) -> SaleConfig {
     let now = Int64(Date().timeIntervalSince1970 * 1000)
-    return SaleDefinition(
-        sale: name, startsAtMillis: now - 1000, endsAtMillis: now + 3_600_000, perUserLimit: limit,
-        reservationTTLSeconds: ttlSeconds, items: skus.map { SaleDefinition.Item(sku: $0, stock: stock) })
+    return SaleConfig(
+        name: name, startsAtMillis: now - 1000, endsAtMillis: now + 3_600_000, perUserLimit: limit,
+        reservationTTLMillis: ttlSeconds * 1000, items: skus.map { SaleItem(sku: $0, stock: stock) })
 }
 
 func engineNewCore() -> ProcessCore {

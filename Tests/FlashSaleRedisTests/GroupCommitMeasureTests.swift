@@ -4,6 +4,7 @@ import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 /// Persisted orders per second through one engine's group commit into one Redis.
 ///
@@ -32,15 +33,11 @@ final class GroupCommitMeasureTests: XCTestCase {
         let core = ProcessCore(configuration: CoreConfiguration(
             instance: 7, leasePolicy: LeasePolicy(maxLease: 4096, shareDivisor: 4),
             pendingOrderCapacity: outstanding + 1024, parkCapacity: outstanding))
-        let engine = EngineFixture(core: core, port: port, nodeID: "measure") { settings in
-            settings.statsIntervalMillis = 1000
-            settings.redis.maxInFlight = 100_000
-        }
+        let engine = EngineFixture(
+            core: core, port: port, nodeID: "measure", tweak: { $0.statsIntervalMillis = 1000 },
+            redisTweak: { $0.maxInFlight = 100_000 })
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.isReady })
-        var sale = engineLiveSale("s1", stock: 1_000_000_000, limit: 0)
-        sale = SaleDefinition(
-            sale: sale.sale, startsAtMillis: sale.startsAtMillis, endsAtMillis: sale.endsAtMillis, perUserLimit: 0,
-            reservationTTLSeconds: 600, items: sale.items)
+        let sale = engineLiveSale("s1", stock: SaleConfig.maxStock, limit: SaleConfig.maxPerUserLimit)
         XCTAssertEqual(try engine.upsert(sale)?.get(), .created)
 
         // The driver runs on the engine's loop: after every turn it tops the purchases
@@ -84,7 +81,7 @@ final class GroupCommitMeasureTests: XCTestCase {
 
 /// Generates purchases on the engine's loop (loop thread only).
 final class MeasureDriver {
-    let engine: WorkerPersistence
+    let engine: WorkerEngine
     let outstanding: Int
     let observer: LoopTurnHook
     let poke: LoopTimer
@@ -95,7 +92,7 @@ final class MeasureDriver {
     var other = 0
     var running = false
 
-    init(engine: WorkerPersistence, outstanding: Int) {
+    init(engine: WorkerEngine, outstanding: Int) {
         self.engine = engine
         self.outstanding = outstanding
         observer = LoopTurnHook(loop: engine.loop)

@@ -1,6 +1,7 @@
 import FlashSaleLoop
 import FlashSaleRedis
 import Foundation
+import FlashSaleWorker
 
 /// Wraps a non-Sendable value so a test can hand it to its loop thread.
 /// Only touched on the loop (or after the loop stopped).
@@ -74,7 +75,7 @@ final class ClientFixture: @unchecked Sendable {
         return fixture.sync { body(box.value!) }
     }
 
-    var health: RedisHealth { client.value!.sharedHealth.value }
+    var health: StoreHealth { client.value!.sharedHealth.value }
     var lastError: String { with { $0.lastError } }
     var counters: RedisClientCounters { with { $0.counters } }
 

@@ -3,6 +3,7 @@ import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 final class RedisClientTests: XCTestCase {
     func testCommandsRepliesAndErrorReplies() throws {
@@ -49,7 +50,7 @@ final class RedisClientTests: XCTestCase {
         defer { fixture.close() }
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up })
 
-        let transitions = LoopOwned<[RedisHealth]>([])
+        let transitions = LoopOwned<[StoreHealth]>([])
         fixture.with { client in client.onHealthChange = { health, _ in transitions.value.append(health) } }
 
         // Commands that are still in flight when Redis dies: blocking pops.
@@ -188,5 +189,30 @@ final class RedisClientTests: XCTestCase {
         XCTAssertEqual(fixture.health, .closed)
         XCTAssertEqual(fixture.call(["PING"]), .failure(.closed))
         fixture.fixture.shutdown()
+    }
+
+    func testLoopShutdownWithTheClientOpenClosesItThroughItsHook() throws {
+        let redis = try RedisServerProcess()
+        var configuration = testConfiguration(port: redis.port)
+        configuration.commandTimeoutMillis = 10_000
+        let fixture = ClientFixture(configuration)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { fixture.health == .up })
+        let log = CompletionLog()
+        fixture.with { client in
+            for tag in 0..<3 { client.send(["BLPOP", "never", "0"]) { log.record(tag, $0) } }
+        }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 3) {
+            (try? redis.client().command("CLIENT", "LIST").string?.contains("cmd=blpop")) == true
+        }, "the commands reached the server")
+        // The loop stops with the client (and the adapter's poll handle) still open:
+        // its close hook closes the client the hiredis way, so every command completes
+        // once, the connection is released and nothing is closed behind the adapter's back.
+        fixture.fixture.shutdown()
+        XCTAssertEqual(log.count, 3)
+        for tag in 0..<3 { XCTAssertEqual(log.results(for: tag), [.failure(.closed)]) }
+        XCTAssertEqual(fixture.health, .closed)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 3) {
+            (try? redis.client().command("CLIENT", "LIST").string?.contains("cmd=blpop")) == false
+        }, "the server saw the connection go")
     }
 }

@@ -1,6 +1,7 @@
 import FlashSaleRedis
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 final class ScriptsFlushTests: XCTestCase {
     /// Every key of the sale with its full content (counters' `rejected_*` left out),
@@ -21,8 +22,8 @@ final class ScriptsFlushTests: XCTestCase {
         return out
     }
 
-    private func flush(_ redis: BlockingRedis, worker: String, _ orders: [FlushOrder], sale: String = "s1") throws -> FlushOutcome {
-        try FlushOutcome.parse(redis.runScript(FlashSaleScripts.flushCall(sale: sale, worker: worker, orders: orders)))
+    private func flush(_ redis: BlockingRedis, worker: String, _ orders: [FlushOrder], sale: String = "s1") throws -> FlushReply {
+        try FlushReply.parse(redis.runScript(FlashSaleScripts.flushCall(sale: sale, worker: worker, orders: orders)))
     }
 
     func testBatchWithBadOrdersRejectsEachAndRecordsNothingPartial() throws {
@@ -117,7 +118,7 @@ final class ScriptsFlushTests: XCTestCase {
     func testMalformedOrdersAreRefusedBeforeAnyWrite() throws {
         let server = try RedisServerProcess()
         let redis = try server.client()
-        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 0)
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 10)
         try sale.create(on: redis)
         _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/0", want: 10))
         let built = FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: [
@@ -131,7 +132,7 @@ final class ScriptsFlushTests: XCTestCase {
         arguments[6 + 7 * 2 + 6] = "soon"
         arguments[6 + 7 * 3 + 1] = "1.5"
         let call = FlashSaleScriptCall(script: built.script, keys: built.keys, arguments: arguments)
-        let outcome = try FlushOutcome.parse(redis.runScript(call))
+        let outcome = try FlushReply.parse(redis.runScript(call))
         XCTAssertEqual(outcome.results, [.recorded, .rejected(.invalid), .rejected(.invalid), .rejected(.invalid), .recorded])
         XCTAssertEqual(try redis.command("HGET", sale.keys.counts("a"), "rejected_invalid").int, 2, "a bad SKU index counts nowhere")
         XCTAssertEqual(try redis.command("HGETALL", sale.keys.buyers("a")).hash, ["u1": "1", "u5": "1"])

@@ -1,6 +1,7 @@
 import FlashSaleRedis
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 final class ScriptsPayCancelExpiryTests: XCTestCase {
     private let now = ScriptsTestSale.now
@@ -23,7 +24,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
             _ = try redis.runScript(FlashSaleScripts.leaseCall(
                 sale: "s1", sku: sku, worker: "n/0", want: group.reduce(0) { $0 + $1.quantity }))
         }
-        let outcome = try FlushOutcome.parse(redis.runScript(FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: orders)))
+        let outcome = try FlushReply.parse(redis.runScript(FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: orders)))
         XCTAssertEqual(outcome.results, Array(repeating: .recorded, count: orders.count))
     }
 
@@ -75,7 +76,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
     func testSweepHonoursItsLimit() throws {
         let server = try RedisServerProcess()
         let redis = try server.client()
-        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 0)
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 10)
         try sale.create(on: redis)
         try reserve(redis, (1...7).map { sale.order("o\($0)", sku: "a", user: "u", ttl: Int64($0)) })
         let first = try sweep(redis, at: now + 100, limit: 3)

@@ -1,18 +1,20 @@
+import FlashSaleCore
 import FlashSaleRedis
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 final class ScriptsSaleAndLeaseTests: XCTestCase {
-    private func upsert(_ redis: BlockingRedis, _ sale: SaleDefinition, now: Int64) throws -> SaleUpsertOutcome {
+    private func upsert(_ redis: BlockingRedis, _ sale: SaleConfig, now: Int64) throws -> SaleUpsertOutcome {
         try SaleUpsertOutcome.parse(redis.runScript(FlashSaleScripts.saleUpsertCall(sale, nowMillis: now)))
     }
 
     private func definition(
         start: Int64, limit: Int64 = 1, ttl: Int64 = 600, end: Int64? = nil, items: [(String, Int64)]
-    ) -> SaleDefinition {
-        SaleDefinition(
-            sale: "up", startsAtMillis: start, endsAtMillis: end ?? start + 3_600_000, perUserLimit: limit,
-            reservationTTLSeconds: ttl, items: items.map { SaleDefinition.Item(sku: $0.0, stock: $0.1) })
+    ) -> SaleConfig {
+        SaleConfig(
+            name: "up", startsAtMillis: start, endsAtMillis: end ?? start + 3_600_000, perUserLimit: Int(limit),
+            reservationTTLMillis: ttl * 1000, items: items.map { SaleItem(sku: $0.0, stock: Int($0.1)) })
     }
 
     func testUpsertCreatesOnceAndRefusesStockChangeOnceLive() throws {

@@ -1,7 +1,9 @@
+import FlashSaleCore
 import FlashSaleRedis
 import Foundation
 import TestSupport
 import XCTest
+import FlashSaleWorker
 
 extension RESP {
     /// The same reply as the engine's `RedisValue`.
@@ -41,11 +43,11 @@ struct ScriptsTestSale {
     let perUserLimit: Int64
 
     /// Live since one minute, ends in one hour, TTL 600 s.
-    var definition: SaleDefinition {
-        SaleDefinition(
-            sale: id, startsAtMillis: Self.now - 60_000, endsAtMillis: Self.now + 3_600_000,
-            perUserLimit: perUserLimit, reservationTTLSeconds: 600,
-            items: skus.keys.sorted().map { SaleDefinition.Item(sku: $0, stock: skus[$0]!) })
+    var definition: SaleConfig {
+        SaleConfig(
+            name: id, startsAtMillis: Self.now - 60_000, endsAtMillis: Self.now + 3_600_000,
+            perUserLimit: Int(perUserLimit), reservationTTLMillis: 600_000,
+            items: skus.keys.sorted().map { SaleItem(sku: $0, stock: Int(skus[$0]!)) })
     }
 
     /// Creates the sale in Redis; fails the test unless it was created.

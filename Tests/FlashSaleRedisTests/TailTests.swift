@@ -1,3 +1,4 @@
+import FlashSaleWorker
 import FlashSaleCore
 import FlashSaleLoop
 import FlashSaleRedis
@@ -17,7 +18,7 @@ final class TailTests: XCTestCase {
 
     /// One purchase, waiting for its answer.
     private func buyOne(_ engine: EngineFixture, _ user: String) -> PurchaseDecision? {
-        engine.call { (e: WorkerPersistence, done: @escaping (PurchaseDecision) -> Void) in
+        engine.call { (e: WorkerEngine, done: @escaping (PurchaseDecision) -> Void) in
             e.purchase(sale: "s1", sku: "sku1", user: user, qty: 1, idempotencyKey: nil, completion: done)
         }
     }
@@ -81,7 +82,7 @@ final class TailTests: XCTestCase {
                 let engines = (0..<workers).map { EngineFixture(core: core, port: redis.port, workerIndex: $0) }
                 XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engines.allSatisfy { $0.isReady } })
                 let stock = 50
-                XCTAssertEqual(try engines[0].upsert(engineLiveSale(stock: Int64(stock)))?.get(), .created)
+                XCTAssertEqual(try engines[0].upsert(engineLiveSale(stock: stock))?.get(), .created)
                 let log = AnswerLog()
                 // Every worker gets a few small bursts; worker i stops after i + 1 rounds,
                 // the last one keeps going until it is refused.

@@ -1,3 +1,4 @@
+import FlashSaleClient
 import Testing
 @testable import FlashSaleServer
 

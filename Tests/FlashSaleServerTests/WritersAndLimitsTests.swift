@@ -3,7 +3,9 @@ import Logging
 import Testing
 @testable import FlashSaleServer
 import FlashSaleCore
+import FlashSaleHTTP
 import FlashSaleRedis
+import FlashSaleWorker
 
 @Suite struct JSONBufferTests {
     /// Parses `bytes` with Foundation: the writer's output must be valid JSON.
@@ -77,12 +79,34 @@ import FlashSaleRedis
 
     @Test func everyErrorCodeHasAStatusOfItsFamily() {
         for code in APIErrorCode.allCases {
-            #expect((400...599).contains(code.status), "\(code)")
+            #expect((400...599).contains(code.status.code), "\(code)")
+            #expect(APIErrorCode(text: code.text) == code, "codes are unique")
         }
-        #expect(APIErrorCode.idempotencyKeyReused.status == 422)
-        #expect(APIErrorCode.rateLimited.status == 429)
-        #expect(APIErrorCode.overloaded.status == 503)
-        #expect(APIErrorCode.saleLive.status == 409)
+        #expect(APIErrorCode.idempotencyKeyReused.status.code == 422)
+        #expect(APIErrorCode.rateLimited.status.code == 429)
+        #expect(APIErrorCode.overloaded.status.code == 503)
+        #expect(APIErrorCode.saleLive.status.code == 409)
+        #expect(APIErrorCode.contentTooLarge.text == "content_too_large")
+        #expect(APIErrorCode.headerFieldsTooLarge.text == "header_fields_too_large")
+    }
+
+    @Test func everyCoreRefusalHasItsCode() {
+        #expect(PurchaseDecision.soldOut.refusal.code == .soldOut)
+        #expect(PurchaseDecision.soldOut.refusal.code.status.code == 409)
+        #expect(PurchaseDecision.idempotencyKeyReused.refusal.code.status.code == 422)
+        #expect(PurchaseDecision.overloaded.refusal.code.status.code == 503)
+        #expect(PurchaseDecision.saleNotFound.refusal.code.text == "sale_not_found")
+        #expect(PurchaseDecision.invalidQuantity.refusal.code == .badRequest)
+    }
+
+    @Test func everyCodeHasAConstantBodyThatIsItsErrorObject() throws {
+        let bodies = RefusalBodies()
+        for code in APIErrorCode.allCases {
+            let body = Data(bodies.body(code))
+            let object = try JSONSerialization.jsonObject(with: body) as? [String: [String: String]]
+            #expect(object?["error"]?["code"] == code.text)
+            #expect(object?["error"]?["message"] == code.meaning.description)
+        }
     }
 }
 
@@ -154,8 +178,13 @@ import FlashSaleRedis
         a.observeLatency(.purchase, nanoseconds: 80_000)      // 80 µs  -> le 0.0001
         b.observeLatency(.purchase, nanoseconds: 3_000_000)   // 3 ms   -> le 0.005
         b.observeLatency(.purchase, nanoseconds: 9_000_000_000) // 9 s -> +Inf
-        a.setFlushStats([.flushes: 10, .ordersPersisted: 900, .ordersRejected: 3, .batchP50: 64, .batchP99: 120, .batchMax: 128,
-                         .latencyP50Micros: 250, .latencyP99Micros: 1_500])
+        a.setFlushStats([.flushes: 10, .ordersPersisted: 900, .ordersRejected: 3])
+        var batches = BucketHistogram(bounds: BucketHistogram.batchOrdersBounds)
+        for size: UInt64 in [1, 64, 64, 100, 5000] { batches.record(size) }
+        a.setFlushHistogram(.batchOrders, batches)
+        var durations = BucketHistogram(bounds: BucketHistogram.flushMicrosBounds)
+        for micros: UInt64 in [80, 250, 1_500] { durations.record(micros) }
+        a.setFlushHistogram(.durationMicros, durations)
         a.set(.redisUp, 1)
         b.set(.redisUp, 0)
         a.set(.leasedUnits, 120)
@@ -164,24 +193,37 @@ import FlashSaleRedis
             .init(name: "flashsale_sku_pool_units", help: "Pool.", labels: [("sale", "s\"1"), ("sku", "a")], value: 7),
         ])
         let lines = Set(text.split(separator: "\n").map(String.init))
-        #expect(lines.contains(#"flashsale_http_requests_total{route="POST /v1/sales/{sale}/purchases",status="201"} 2"#))
-        #expect(lines.contains(#"flashsale_http_requests_total{route="POST /v1/sales/{sale}/purchases",status="409"} 1"#))
-        #expect(lines.contains(#"flashsale_http_requests_total{route="other",status="other"} 1"#))
+        #expect(lines.contains(#"flashsale_http_requests_total{method="POST",route="/v1/sales/{sale}/purchases",status="201"} 2"#))
+        #expect(lines.contains(#"flashsale_http_requests_total{method="POST",route="/v1/sales/{sale}/purchases",status="409"} 1"#))
+        #expect(lines.contains(#"flashsale_http_requests_total{method="other",route="other",status="other"} 1"#))
         #expect(lines.contains(#"flashsale_purchases_total{outcome="created"} 2"#))
         #expect(lines.contains(#"flashsale_purchases_total{outcome="sold_out"} 1"#))
         #expect(lines.contains(#"flashsale_purchases_total{outcome="overloaded"} 0"#))
-        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{route="POST /v1/sales/{sale}/purchases",le="0.0001"} 1"#))
-        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{route="POST /v1/sales/{sale}/purchases",le="0.005"} 2"#))
-        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{route="POST /v1/sales/{sale}/purchases",le="2.5"} 2"#))
-        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{route="POST /v1/sales/{sale}/purchases",le="+Inf"} 3"#))
-        #expect(lines.contains(#"flashsale_http_request_duration_seconds_count{route="POST /v1/sales/{sale}/purchases"} 3"#))
-        #expect(lines.contains(#"flashsale_http_request_duration_seconds_sum{route="POST /v1/sales/{sale}/purchases"} 9.00308"#))
+        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{method="POST",route="/v1/sales/{sale}/purchases",le="0.0001"} 1"#))
+        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{method="POST",route="/v1/sales/{sale}/purchases",le="0.005"} 2"#))
+        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{method="POST",route="/v1/sales/{sale}/purchases",le="2.5"} 2"#))
+        #expect(lines.contains(#"flashsale_http_request_duration_seconds_bucket{method="POST",route="/v1/sales/{sale}/purchases",le="+Inf"} 3"#))
+        #expect(lines.contains(#"flashsale_http_request_duration_seconds_count{method="POST",route="/v1/sales/{sale}/purchases"} 3"#))
+        #expect(lines.contains(#"flashsale_http_request_duration_seconds_sum{method="POST",route="/v1/sales/{sale}/purchases"} 9.00308"#))
         #expect(lines.contains(#"flashsale_flushes_total{worker="0"} 10"#))
         #expect(lines.contains(#"flashsale_flushes_total{worker="1"} 0"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders{worker="0",quantile="0.99"} 120"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders_sum{worker="0"} 903"#))
-        #expect(lines.contains(#"flashsale_flush_batch_orders_count{worker="0"} 10"#))
-        #expect(lines.contains(#"flashsale_flush_duration_seconds{worker="0",quantile="0.99"} 0.0015"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{worker="0",le="1"} 1"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{worker="0",le="64"} 3"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{worker="0",le="128"} 4"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{worker="0",le="1024"} 4"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_bucket{worker="0",le="+Inf"} 5"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_sum{worker="0"} 5229"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_count{worker="0"} 5"#))
+        #expect(lines.contains(#"flashsale_flush_batch_orders_count{worker="1"} 0"#))
+        #expect(lines.contains(#"flashsale_flush_duration_seconds_bucket{worker="0",le="0.0001"} 1"#))
+        #expect(lines.contains(#"flashsale_flush_duration_seconds_bucket{worker="0",le="0.00025"} 2"#))
+        #expect(lines.contains(#"flashsale_flush_duration_seconds_bucket{worker="0",le="0.0025"} 3"#))
+        #expect(lines.contains(#"flashsale_flush_duration_seconds_sum{worker="0"} 0.00183"#))
+        #expect(lines.contains("# TYPE flashsale_flush_duration_seconds histogram"))
+        #expect(lines.contains(#"flashsale_build_info{version="\#(BuildInfo.version)",swift="\#(BuildInfo.swiftVersion)",component="engine"} 1"#))
+        #expect(lines.contains { $0.hasPrefix("process_resident_memory_bytes ") && !$0.hasSuffix(" 0") })
+        #expect(lines.contains { $0.hasPrefix("process_open_fds ") })
+        #expect(lines.contains { $0.hasPrefix("process_start_time_seconds 1") })
         #expect(lines.contains(#"flashsale_redis_up{worker="0"} 1"#))
         #expect(lines.contains(#"flashsale_redis_up{worker="1"} 0"#))
         #expect(lines.contains(#"flashsale_lease_units{worker="0"} 120"#))

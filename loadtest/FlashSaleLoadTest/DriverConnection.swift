@@ -1,3 +1,4 @@
+import FlashSaleClient
 import FlashSaleLoop
 
 /// One keep-alive connection of the driver: at most one request in flight.

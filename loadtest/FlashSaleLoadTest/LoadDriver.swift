@@ -252,7 +252,7 @@ final class LoadDriver {
                 {
                     followUps.append(Job(intendedNanos: now, user: job.user, keyOrdinal: 0, kind: next, step: .followUp))
                 }
-            } else if code == .soldOut {
+            } else if code == .api(.soldOut) {
                 evidence.soldOutAnswers += 1
             }
             if outcome == .unknown { evidence.unknownPurchases += 1 }

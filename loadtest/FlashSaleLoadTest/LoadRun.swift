@@ -1,3 +1,4 @@
+import FlashSaleClient
 import FlashSaleLoop
 import Foundation
 
@@ -61,7 +62,7 @@ public enum LoadRun {
             var tokens: [String] = []
             tokens.reserveCapacity(upper - lower)
             for user in lower..<upper {
-                tokens.append(minter.token(subject: prefix + String(user), issuedAt: now, expiresAt: now + lifetimeSeconds))
+                tokens.append(minter.mint(subject: prefix + String(user), expiresAt: now + lifetimeSeconds, notBefore: now - 60, issuedAt: now))
             }
             parts.store(tokens, at: chunk)
         }

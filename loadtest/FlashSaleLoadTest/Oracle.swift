@@ -1,4 +1,6 @@
+import FlashSaleRedis
 import Foundation
+import FlashSaleWorker
 
 /// The verdict on one invariant.
 public struct InvariantVerdict: Sendable, Codable, Equatable {
@@ -26,7 +28,7 @@ public enum Oracle {
         sale: String, redis: RedisCommandRunner, evidence: DriverEvidence?,
         demandExceededStock: Bool? = nil, settleSeconds: Double = 0
     ) throws -> [InvariantVerdict] {
-        var snapshot = try SaleSnapshot.read(sale: sale, from: redis)
+        var snapshot = try OracleSnapshot.read(sale: sale, from: redis)
         let exceeded = demandExceeded(snapshot: snapshot, evidence: evidence, override: demandExceededStock)
         if exceeded {
             // Leases come back to the pool a little after the last sale: wait while the
@@ -43,7 +45,7 @@ public enum Oracle {
     }
 
     /// Whether buyers asked for more units than were on sale.
-    static func demandExceeded(snapshot: SaleSnapshot, evidence: DriverEvidence?, override: Bool?) -> Bool {
+    static func demandExceeded(snapshot: OracleSnapshot, evidence: DriverEvidence?, override: Bool?) -> Bool {
         if let override { return override }
         guard let evidence else { return false }
         let total = snapshot.skus.reduce(Int64(0)) { $0 + $1.count("total") }
@@ -51,7 +53,7 @@ public enum Oracle {
     }
 
     /// Checks every invariant on a snapshot.
-    public static func check(_ snapshot: SaleSnapshot, evidence: DriverEvidence?, demandExceededStock: Bool) -> [InvariantVerdict] {
+    public static func check(_ snapshot: OracleSnapshot, evidence: DriverEvidence?, demandExceededStock: Bool) -> [InvariantVerdict] {
         [
             noOversell(snapshot),
             conservation(snapshot),
@@ -63,13 +65,13 @@ public enum Oracle {
     }
 
     /// Units held (reserved + paid) per SKU according to the order hashes.
-    static func heldByOrders(_ snapshot: SaleSnapshot) -> [String: Int64] {
+    static func heldByOrders(_ snapshot: OracleSnapshot) -> [String: Int64] {
         var held: [String: Int64] = [:]
         for order in snapshot.orders where order.holdsUnits { held[order.sku, default: 0] += order.qty }
         return held
     }
 
-    static func noOversell(_ snapshot: SaleSnapshot) -> InvariantVerdict {
+    static func noOversell(_ snapshot: OracleSnapshot) -> InvariantVerdict {
         let held = heldByOrders(snapshot)
         var parts: [String] = []
         var failed = false
@@ -84,7 +86,7 @@ public enum Oracle {
                                 status: failed ? .fail : .pass, detail: parts.joined(separator: "; "))
     }
 
-    static func conservation(_ snapshot: SaleSnapshot) -> InvariantVerdict {
+    static func conservation(_ snapshot: OracleSnapshot) -> InvariantVerdict {
         let held = heldByOrders(snapshot)
         var parts: [String] = []
         var failed = false
@@ -110,11 +112,11 @@ public enum Oracle {
                                 status: failed ? .fail : .pass, detail: parts.joined(separator: "; "))
     }
 
-    static func perUserLimit(_ snapshot: SaleSnapshot) -> InvariantVerdict {
+    static func perUserLimit(_ snapshot: OracleSnapshot) -> InvariantVerdict {
         let limit = snapshot.perUserLimit
         guard limit > 0 else {
             return InvariantVerdict(id: "per_user_limit", title: "no user holds more than per_user_limit units",
-                                    status: .skip, detail: "the sale has no per-user limit (per_user_limit 0)")
+                                    status: .fail, detail: "the sale hash has no valid per_user_limit (it must be 1 or more)")
         }
         var over: [String] = []
         var users = 0
@@ -139,10 +141,10 @@ public enum Oracle {
                                 status: over.isEmpty ? .pass : .fail, detail: detail)
     }
 
-    static func oneOrderPerKey(_ snapshot: SaleSnapshot, evidence: DriverEvidence?) -> InvariantVerdict {
+    static func oneOrderPerKey(_ snapshot: OracleSnapshot, evidence: DriverEvidence?) -> InvariantVerdict {
         var byKey: [String: [String]] = [:]
         for order in snapshot.orders where !order.idempotencyKey.isEmpty {
-            byKey[SaleKeys.idempotencyField(user: order.user, key: order.idempotencyKey), default: []].append(order.id)
+            byKey[FlashSaleKeys.idempotencyField(user: order.user, key: order.idempotencyKey), default: []].append(order.id)
         }
         var problems: [String] = []
         for (field, ids) in byKey where ids.count > 1 {
@@ -162,13 +164,13 @@ public enum Oracle {
                                 status: problems.isEmpty ? .pass : .fail, detail: detail)
     }
 
-    static func ackedInRedis(_ snapshot: SaleSnapshot, evidence: DriverEvidence?) -> InvariantVerdict {
+    static func ackedInRedis(_ snapshot: OracleSnapshot, evidence: DriverEvidence?) -> InvariantVerdict {
         let title = "every 201 the driver saw names an order in Redis"
         guard let evidence else {
             return InvariantVerdict(id: "acked_in_redis", title: title, status: .skip,
                                     detail: "no driver evidence (run verify with --evidence evidence.json)")
         }
-        var orders: [String: SaleSnapshot.Order] = [:]
+        var orders: [String: OracleSnapshot.Order] = [:]
         for order in snapshot.orders { orders[order.id] = order }
         var missing: [String] = []
         var wrong: [String] = []
@@ -191,7 +193,7 @@ public enum Oracle {
                                 status: missing.isEmpty && wrong.isEmpty ? .pass : .fail, detail: detail)
     }
 
-    static func noUndersell(_ snapshot: SaleSnapshot, demandExceededStock: Bool) -> InvariantVerdict {
+    static func noUndersell(_ snapshot: OracleSnapshot, demandExceededStock: Bool) -> InvariantVerdict {
         let title = "no undersell when demand exceeded stock (after leases are returned)"
         var parts: [String] = []
         var failed = false

@@ -1,3 +1,4 @@
+import FlashSaleClient
 import FlashSaleRedis
 
 /// Runs Redis commands for the oracle, blocking the caller until the replies arrive.
@@ -42,3 +43,6 @@ public enum OracleError: Error, CustomStringConvertible, Sendable {
         }
     }
 }
+
+/// The project's blocking session is the oracle's runner.
+extension BlockingRedisSession: RedisCommandRunner {}

@@ -43,7 +43,7 @@ public enum OutcomeClass: Int, CaseIterable, Sendable, Codable {
     static func classify(status: Int, code: ErrorCode) -> OutcomeClass {
         if status >= 200 && status < 300 { return .ok }
         if status >= 400 && status < 500 { return .rejected }
-        if status == 503 && code == .overloaded { return .rejected }
+        if status == 503 && code == .api(.overloaded) { return .rejected }
         return .unknown
     }
 }

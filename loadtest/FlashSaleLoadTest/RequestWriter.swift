@@ -1,3 +1,4 @@
+import FlashSaleServer
 /// Writes the driver's requests into a connection's buffer, from parts
 /// prepared once per run (only ids and numbers are written per request).
 final class RequestWriter: Sendable {
@@ -15,8 +16,12 @@ final class RequestWriter: Sendable {
 
     init(configuration: DriverConfiguration, tokens: PackedStrings?) {
         let host = "Host: \(configuration.host):\(configuration.port)\r\n"
-        let body = #"{"sku":"\#(jsonEscaped(configuration.sku))","qty":\#(configuration.quantity)}"#
-        purchaseBody = Array(body.utf8)
+        var body = JSONBuffer()
+        body.object { object in
+            object.field("sku", string: configuration.sku)
+            object.field("qty", integer: configuration.quantity)
+        }
+        purchaseBody = body.bytes
         purchaseHead = Array(("POST /v1/sales/\(configuration.sale)/purchases HTTP/1.1\r\n" + host
             + "Content-Type: application/json\r\nContent-Length: \(purchaseBody.count)\r\n").utf8)
         orderHeadPrefix = Array("POST /v1/orders/".utf8)

@@ -1,3 +1,5 @@
+import FlashSaleHTTP
+
 /// Finds small string fields in JSON response bodies without decoding them.
 ///
 /// The engine's bodies are flat and small (`{"order_id":"…",…}`,
@@ -6,9 +8,7 @@
 enum ResponseBodyScan {
     static let orderIDField = Array(#""order_id""#.utf8)
     static let codeField = Array(#""code""#.utf8)
-    private static let codeTable = ErrorCode.allCases
-        .filter { $0 != .none && $0 != .other }
-        .map { ($0, Array($0.text.utf8)) }
+    private static let codeTable = APIErrorCode.allCases.map { (ErrorCode.api($0), Array($0.text.utf8)) }
 
     /// The byte range of the string value of `field` (given with its quotes), if present.
     static func stringValue(_ field: [UInt8], in body: UnsafeRawBufferPointer) -> Range<Int>? {
@@ -56,27 +56,30 @@ enum ResponseBodyScan {
     }
 }
 
-/// The API's error codes the driver tells apart (DESIGN.md, HTTP API).
-public enum ErrorCode: Int, CaseIterable, Sendable, Codable {
-    case none, soldOut, limitExceeded, saleNotStarted, saleEnded, idempotencyKeyReused,
-         rateLimited, overloaded, notReserved, badRequest, saleNotFound, skuNotFound, unauthorized, other
+/// The error code of an answer as the driver counts it: none (a success), one of the
+/// engine's codes (the one error table, ``APIErrorCode``), or a code the table lacks.
+public enum ErrorCode: Hashable, Sendable {
+    case none
+    case api(APIErrorCode)
+    case other
+
+    /// Every value, in ``index`` order.
+    public static let allCases: [ErrorCode] = [.none] + APIErrorCode.allCases.map { .api($0) } + [.other]
+
+    /// A dense index (for counting arrays).
+    public var index: Int {
+        switch self {
+        case .none: return 0
+        case .api(let code): return 1 + Int(code.rawValue)
+        case .other: return 1 + APIErrorCode.allCases.count
+        }
+    }
 
     /// The code as it appears in the response body.
     public var text: String {
         switch self {
         case .none: return ""
-        case .soldOut: return "sold_out"
-        case .limitExceeded: return "limit_exceeded"
-        case .saleNotStarted: return "sale_not_started"
-        case .saleEnded: return "sale_ended"
-        case .idempotencyKeyReused: return "idempotency_key_reused"
-        case .rateLimited: return "rate_limited"
-        case .overloaded: return "overloaded"
-        case .notReserved: return "not_reserved"
-        case .badRequest: return "bad_request"
-        case .saleNotFound: return "sale_not_found"
-        case .skuNotFound: return "sku_not_found"
-        case .unauthorized: return "unauthorized"
+        case .api(let code): return code.text
         case .other: return "other"
         }
     }

@@ -47,10 +47,10 @@ final class RunStats {
                       intendedNanos: UInt64, sentNanos: UInt64, nowNanos: UInt64) {
         let outcome = OutcomeClass.classify(status: status, code: code)
         statusCounts[kind.rawValue][min(max(status, 0), 599)] += 1
-        errorCounts[kind.rawValue][code.rawValue] += 1
+        errorCounts[kind.rawValue][code.index] += 1
         outcomeCounts[kind.rawValue][outcome.rawValue] += 1
         if outcome == .unknown { unknownCounts[kind.rawValue][UnknownReason.serverError.rawValue] += 1 }
-        if kind == .purchase && code == .soldOut && firstSoldOutNanos == nil {
+        if kind == .purchase && code == .api(.soldOut) && firstSoldOutNanos == nil {
             firstSoldOutNanos = nowNanos
         }
         recordLatency(intendedNanos: intendedNanos, sentNanos: sentNanos, nowNanos: nowNanos, outcome: outcome)
@@ -92,7 +92,7 @@ final class RunStats {
             }
             var byCode: [String: Int] = [:]
             for code in ErrorCode.allCases where code != .none {
-                let count = errorCounts[kind.rawValue][code.rawValue]
+                let count = errorCounts[kind.rawValue][code.index]
                 if count > 0 { byCode[code.text] = count }
             }
             var unknown: [String: Int] = [:]

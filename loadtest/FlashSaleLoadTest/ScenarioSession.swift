@@ -1,3 +1,6 @@
+import FlashSaleServer
+import FlashSaleRedis
+import FlashSaleClient
 import Foundation
 
 /// One scenario end to end: optional sale creation, the run, waiting for
@@ -45,14 +48,14 @@ public struct ScenarioSession: Sendable {
         } else if config.scenario.name != "http-bench" {
             stock = (try? SaleAdmin.stock(host: config.host, port: config.port, sale: config.sale, sku: config.sku)) ?? 0
         }
-        let startedAt = SaleAdmin.rfc3339(Date())
+        let startedAt = RFC3339.string(fromMillis: Int64(Date().timeIntervalSince1970) * 1000)
         if case .jwt = config.auth { log("minting \(config.scenario.userCount) HS256 tokens") }
         let result = LoadRun.execute(config, progress: progress)
         var verdicts: [InvariantVerdict] = []
         var verifyError: String?
         if let redisURL {
             do {
-                let redis = try LoopRedisRunner(url: redisURL)
+                let redis = try BlockingRedisSession(url: redisURL, timeoutSeconds: 10)
                 defer { redis.close() }
                 if expireWaitSeconds > 0 {
                     log("waiting up to \(Int(expireWaitSeconds)) s for unpaid reservations to expire")
@@ -73,7 +76,7 @@ public struct ScenarioSession: Sendable {
     }
 
     private func waitForNoReservations(redis: RedisCommandRunner, seconds: Double) throws {
-        let key = SaleKeys(sale: driver.sale).counts(driver.sku)
+        let key = FlashSaleKeys(sale: driver.sale).counts(driver.sku)
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let reserved = try redis.command(["HGET", key, "reserved"]).int ?? 0

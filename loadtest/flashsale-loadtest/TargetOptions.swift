@@ -49,7 +49,7 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "With --create-sale: units on sale.")
     var stock = 10_000
 
-    @Option(help: "With --create-sale: units one user may hold (0: no limit).")
+    @Option(help: "With --create-sale: units one user may hold (1-1000000).")
     var perUserLimit = 1
 
     @Option(help: "With --create-sale: seconds a reservation stays unpaid before it expires.")

@@ -1,3 +1,4 @@
+import FlashSaleClient
 import ArgumentParser
 import FlashSaleLoadTest
 import Foundation
@@ -37,7 +38,7 @@ struct VerifyCommand: ParsableCommand {
         }
         let verdicts: [InvariantVerdict]
         do {
-            let runner = try LoopRedisRunner(url: redis)
+            let runner = try BlockingRedisSession(url: redis, timeoutSeconds: 10)
             defer { runner.close() }
             verdicts = try Oracle.verify(
                 sale: sale, redis: runner, evidence: driverEvidence,

@@ -27,6 +27,15 @@ public struct RESPCommand: Sendable {
         for item in args { RESPCommand.appendBulk(item, to: &bytes) }
     }
 
+    /// `head` (e.g. `EVALSHA <sha> <numkeys>`) followed by `arguments`, already encoded.
+    public init(head: [String], arguments: RESPBulkWriter) {
+        bytes = []
+        bytes.reserveCapacity(16 + head.reduce(0) { $0 + $1.utf8.count + 16 } + arguments.bytes.count)
+        RESPCommand.appendHeader(count: head.count + arguments.count, to: &bytes)
+        for item in head { RESPCommand.appendBulk(item, to: &bytes) }
+        bytes.append(contentsOf: arguments.bytes)
+    }
+
     /// Wraps bytes that already hold one or more RESP-encoded commands.
     ///
     /// Only for exactly one command: hiredis pairs one callback with the bytes.
@@ -69,5 +78,60 @@ public struct RESPCommand: Sendable {
                 out.append(buffer[count])
             }
         }
+    }
+}
+
+/// RESP bulk strings written straight from their data into one growing buffer (a
+/// command's arguments without intermediate Strings); ``RedisClient`` puts the command
+/// head in front. Also a ``FlushArgumentSink``.
+public struct RESPBulkWriter: FlushArgumentSink {
+    /// The encoded bulk strings.
+    public private(set) var bytes: [UInt8] = []
+    /// How many.
+    public private(set) var count = 0
+
+    /// An empty writer with room for `capacity` bytes.
+    public init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func argument(prefix: String, _ raw: UnsafeRawBufferPointer) {
+        var prefix = prefix
+        prefix.withUTF8 { head in
+            header(length: head.count + raw.count)
+            bytes.append(contentsOf: head)
+        }
+        bytes.append(contentsOf: raw)
+        bytes.append(13); bytes.append(10)
+    }
+
+    public mutating func argument(_ text: String) {
+        count += 1
+        RESPCommand.appendBulk(text, to: &bytes)
+    }
+
+    public mutating func argument(decimal value: Int64) {
+        // Digits on the stack: no String per number.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var n = value.magnitude
+            var used = 0
+            repeat {
+                digits[19 - used] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                used += 1
+            } while n > 0
+            let negative = value < 0
+            header(length: used + (negative ? 1 : 0))
+            if negative { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - used)...]))
+        }
+        bytes.append(13); bytes.append(10)
+    }
+
+    private mutating func header(length: Int) {
+        count += 1
+        bytes.append(UInt8(ascii: "$"))
+        RESPCommand.appendDecimal(length, to: &bytes)
+        bytes.append(13); bytes.append(10)
     }
 }

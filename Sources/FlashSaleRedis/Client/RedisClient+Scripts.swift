@@ -27,6 +27,28 @@ extension RedisClient {
         }
     }
 
+    /// Runs `script` with its `numKeys` keys and then its arguments already encoded in
+    /// `arguments` (the same EVALSHA / NOSCRIPT fallback as above).
+    public func evalScript(
+        _ script: RedisScript, numKeys: Int, arguments: RESPBulkWriter,
+        completion: @escaping (Result<RedisValue, RedisError>) -> Void
+    ) {
+        let keyCount = String(numKeys)
+        guard let loaded = scriptSHAs[script.name], loaded.source == script.source else {
+            send(RESPCommand(head: ["EVAL", script.source, keyCount], arguments: arguments), completion: completion)
+            if health == .up { register(script) }
+            return
+        }
+        send(RESPCommand(head: ["EVALSHA", loaded.sha, keyCount], arguments: arguments)) { [unowned self] result in
+            if case .failure(.server(let message)) = result, message.hasPrefix("NOSCRIPT") {
+                self.counters.noscriptFallbacks += 1
+                self.send(RESPCommand(head: ["EVAL", script.source, keyCount], arguments: arguments), completion: completion)
+                return
+            }
+            completion(result)
+        }
+    }
+
     /// Adds `script` to the scripts loaded on every (re)connect and loads it
     /// now if the client is up.
     public func register(_ script: RedisScript) {

@@ -1,3 +1,4 @@
+import FlashSaleWorker
 import CHiredis
 import FlashSaleLoop
 import Synchronization
@@ -23,11 +24,11 @@ public final class RedisClient {
     public let configuration: RedisClientConfiguration
 
     /// The connection state. Read ``sharedHealth`` from other threads.
-    public internal(set) var health: RedisHealth = .down
+    public internal(set) var health: StoreHealth = .down
     /// The last connection or timeout error, for logs and `/healthz` ("" if none yet).
     public internal(set) var lastError = ""
     /// Called on the loop thread whenever ``health`` changes, with the new state and ``lastError``.
-    public var onHealthChange: ((RedisHealth, String) -> Void)?
+    public var onHealthChange: ((StoreHealth, String) -> Void)?
     /// The health, readable from any thread.
     public let sharedHealth = RedisHealthCell()
     /// Counters, for metrics and tests.
@@ -69,6 +70,9 @@ public final class RedisClient {
         reconnectTimer = LoopTimer(loop: loop)
         watchdogTimer = LoopTimer(loop: loop)
         deferTimer = LoopTimer(loop: loop)
+        // A loop shutting down with the client still open closes it first, so the
+        // adapter's poll handle is closed (and freed) by the adapter itself.
+        loop.onClose { [weak self] in self?.close() }
     }
 
     /// Starts connecting (and keeps reconnecting until ``close()``).
@@ -104,7 +108,7 @@ public final class RedisClient {
         deferTimer.close()
     }
 
-    func setHealth(_ newHealth: RedisHealth, _ error: String) {
+    func setHealth(_ newHealth: StoreHealth, _ error: String) {
         lastError = error
         guard newHealth != health else { return }
         health = newHealth
@@ -115,15 +119,15 @@ public final class RedisClient {
 
 /// The health of a ``RedisClient`` readable from any thread (an atomic).
 public final class RedisHealthCell: Sendable {
-    private let raw = Atomic<UInt8>(RedisHealth.down.rawValue)
+    private let raw = Atomic<UInt8>(StoreHealth.down.rawValue)
 
     /// Creates a cell holding `.down`.
     public init() {}
 
     /// The current value.
-    public var value: RedisHealth { RedisHealth(rawValue: raw.load(ordering: .relaxed)) ?? .down }
+    public var value: StoreHealth { StoreHealth(rawValue: raw.load(ordering: .relaxed)) ?? .down }
 
-    func store(_ health: RedisHealth) { raw.store(health.rawValue, ordering: .relaxed) }
+    func store(_ health: StoreHealth) { raw.store(health.rawValue, ordering: .relaxed) }
 }
 
 /// Running totals of a ``RedisClient``.

@@ -20,11 +20,23 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.password = password
     }
 
+    /// `url` with the user and password of its authority replaced by `***`.
+    public static func redacted(_ url: String) -> String {
+        let scheme = "redis://"
+        guard url.hasPrefix(scheme) else { return url }
+        let rest = url.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        return scheme + "***" + String(rest[at...])
+    }
+
     /// Parses a `redis://` URL; throws ``RedisError/invalidURL(_:)`` with the reason.
     public init(url: String) throws(RedisError) {
+        // Errors name the URL without its credentials: they end up in logs and on stderr.
+        let shown = Self.redacted(url)
         let scheme = "redis://"
         guard url.hasPrefix(scheme) else {
-            throw .invalidURL("\(url): must start with redis://")
+            throw .invalidURL("\(shown): must start with redis://")
         }
         var rest = Substring(url.dropFirst(scheme.count))
         var database = 0
@@ -33,7 +45,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             rest = rest[..<slash]
             if !dbText.isEmpty {
                 guard let db = Int(dbText), db >= 0 else {
-                    throw .invalidURL("\(url): database must be a non-negative integer")
+                    throw .invalidURL("\(shown): database must be a non-negative integer")
                 }
                 database = db
             }
@@ -55,12 +67,12 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         var portText: Substring?
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else {
-                throw .invalidURL("\(url): unterminated [IPv6] host")
+                throw .invalidURL("\(shown): unterminated [IPv6] host")
             }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
             if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
-                throw .invalidURL("\(url): unexpected text after the host")
+                throw .invalidURL("\(shown): unexpected text after the host")
             }
         } else if let colon = rest.lastIndex(of: ":") {
             host = rest[..<colon]
@@ -68,11 +80,11 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         } else {
             host = rest
         }
-        guard !host.isEmpty else { throw .invalidURL("\(url): missing host") }
+        guard !host.isEmpty else { throw .invalidURL("\(shown): missing host") }
         var port = 6379
         if let portText {
             guard let value = Int(portText), (1...65535).contains(value) else {
-                throw .invalidURL("\(url): port must be 1-65535")
+                throw .invalidURL("\(shown): port must be 1-65535")
             }
             port = value
         }

@@ -27,6 +27,10 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public var expiry: String { prefix + "expiry" }
     /// `fs:{S}:events`: stream of order events.
     public var events: String { prefix + "events" }
+    /// `fs:{S}:holders`: hash, worker id → last heartbeat (ms) of every lease holder (scale-out).
+    public var holders: String { prefix + "holders" }
+    /// `fs:{S}:dead`: stream of events the relay gave up on.
+    public var deadLetters: String { prefix + "dead" }
     /// `fs:{S}:pool:{sku}`: string (integer), units not leased to any worker.
     public func pool(_ sku: String) -> String { prefix + "pool:" + sku }
     /// `fs:{S}:leases:{sku}`: hash, worker id → units leased and not yet sold.
@@ -37,9 +41,37 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public func buyers(_ sku: String) -> String { prefix + "buyers:" + sku }
     /// `fs:{S}:order:{id}`: hash, one order.
     public func order(_ id: String) -> String { prefix + "order:" + id }
+    /// `SCAN MATCH` pattern of every order of the sale.
+    public var orderPattern: String { order("*") }
 
     /// `fs:node:{id}`: hash of one node's live stats (written by the engine, with a TTL).
-    public static func node(_ id: String) -> String { "fs:node:" + id }
+    public static func node(_ id: String) -> String { nodePrefix + id }
+    /// What every `fs:node:{id}` key starts with.
+    public static let nodePrefix = "fs:node:"
+    /// `SCAN MATCH` pattern of every `fs:node:{id}` key.
+    public static let nodePattern = nodePrefix + "*"
+    /// `fs:sales`: set of sale ids, so nodes load the sales at start and follow changes
+    /// made through other nodes.
+    public static let sales = "fs:sales"
+    /// `fs:audit`: stream of admin actions (who changed which sale, from where).
+    public static let audit = "fs:audit"
+    /// `SCAN MATCH` pattern of every `fs:{S}:sale` key.
+    public static let saleHashPattern = "fs:{*}:sale"
+
+    /// The sale id of an `fs:{S}:sale` key (nil for any other key).
+    public static func sale(ofSaleHashKey key: String) -> String? {
+        guard key.hasPrefix("fs:{"), key.hasSuffix("}:sale") else { return nil }
+        return String(key.dropFirst(4).dropLast(6))
+    }
+
+    /// The consumer group the relay reads `fs:{S}:events` with.
+    public static let relayGroup = "fs-relay"
+
+    /// The worker id of a node stats key (`fs:node:{id}` → `id`); nil for any other key.
+    public static func nodeID(fromNodeKey key: String) -> String? {
+        guard key.hasPrefix(nodePrefix), key.utf8.count > nodePrefix.utf8.count else { return nil }
+        return String(key.dropFirst(nodePrefix.count))
+    }
 
     /// The field of `fs:{S}:idem` for a user's idempotency key.
     ///

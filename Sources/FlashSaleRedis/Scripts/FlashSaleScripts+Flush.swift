@@ -1,3 +1,5 @@
+import FlashSaleCore
+import FlashSaleWorker
 /// One order of a group-commit batch, as the engine decided it.
 public struct FlushOrder: Sendable, Equatable {
     /// The engine-assigned order id (unique; a retried batch reuses it).
@@ -30,52 +32,15 @@ public struct FlushOrder: Sendable, Equatable {
     }
 }
 
-/// Why Redis refused an order of a batch (counted as `rejected_<reason>` in the SKU's counts).
-public enum FlushRejection: String, Sendable, Equatable {
-    /// The worker's lease for the SKU holds fewer units than the order needs.
-    case lease
-    /// The buyer would hold more than `per_user_limit` units of the SKU.
-    case limit
-    /// Malformed order (quantity not an integer >= 1, a bad SKU index or `expires_at`).
-    case invalid
-}
 
-/// The fate of one order of a batch.
-public enum FlushOrderResult: Sendable, Equatable {
-    /// Recorded now.
-    case recorded
-    /// Already recorded by an earlier call (a retried batch); nothing changed.
-    case alreadyRecorded
-    /// The buyer's idempotency key already names `existingOrderID`; nothing recorded.
-    /// `sameRequest` is false when that order has another SKU or quantity (`422`).
-    case duplicate(existingOrderID: String, sameRequest: Bool)
-    /// Refused; nothing recorded.
-    case rejected(FlushRejection)
-}
 
-/// The reply of one group-commit flush.
-public struct FlushOutcome: Sendable, Equatable {
-    /// One result per order, in batch order.
-    public let results: [FlushOrderResult]
-    /// The worker's lease per SKU after the batch, for every SKU whose lease the script
-    /// read (Redis wins: the engine corrects its slice to this).
-    public let leasesAfter: [String: Int64]
-    /// False when the sale hash does not exist; then nothing was recorded.
-    public let saleFound: Bool
-
-    /// Creates an outcome.
-    public init(results: [FlushOrderResult], leasesAfter: [String: Int64], saleFound: Bool) {
-        self.results = results
-        self.leasesAfter = leasesAfter
-        self.saleFound = saleFound
-    }
-
+extension FlushReply {
     /// Parses the reply of `FlashSaleScripts.flush`.
-    public static func parse(_ reply: RedisValue) throws -> FlushOutcome {
+    public static func parse(_ reply: RedisValue) throws -> FlushReply {
         let script = FlashSaleScripts.flush
         let items = try reply.checkedScriptReply(script).elements
         if items.count == 1, items[0].string == "no_sale" {
-            return FlushOutcome(results: [], leasesAfter: [:], saleFound: false)
+            return FlushReply(results: [], leasesAfter: [:], saleFound: false)
         }
         guard items.count == 3, let codes = items[0].string else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
@@ -113,44 +78,109 @@ public struct FlushOutcome: Sendable, Equatable {
             leases[sku] = units
             index += 2
         }
-        return FlushOutcome(results: results, leasesAfter: leases, saleFound: true)
+        return FlushReply(results: results, leasesAfter: leases, saleFound: true)
     }
 }
 
+/// What the flush script needs of one order. Both the engine's drained orders
+/// (`PendingOrder`) and ``FlushOrder`` provide it, so one layout function
+/// (``FlashSaleScripts/writeFlush(sale:worker:orders:eventsMaxLength:into:)``) serves both.
+public protocol FlushOrderFields {
+    /// The SKU name.
+    var skuName: String { get }
+    /// The buyer.
+    var user: String { get }
+    /// Units (>= 1).
+    var qty: Int { get }
+    /// The buyer's `Idempotency-Key`, if any.
+    var idempotencyKey: String? { get }
+    /// When the order was decided (Unix ms).
+    var createdAtMillis: Int64 { get }
+    /// When the reservation expires unless paid (Unix ms).
+    var expiresAtMillis: Int64 { get }
+    /// Calls `body` with the order id's UTF-8 bytes.
+    func withOrderIDUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+}
+
+extension FlushOrder: FlushOrderFields {
+    public var skuName: String { sku }
+    public var qty: Int { Int(quantity) }
+    public func withOrderIDUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var id = orderID
+        return try id.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension PendingOrder: FlushOrderFields {
+    public func withOrderIDUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try id.withUTF8(body)
+    }
+}
+
+/// Where the flush layout is written: RESP bulk strings (the engine) or Strings (tests).
+public protocol FlushArgumentSink {
+    /// One argument (a key or an ARGV value) from its bytes, after `prefix`.
+    mutating func argument(prefix: String, _ bytes: UnsafeRawBufferPointer)
+    /// One argument from a String.
+    mutating func argument(_ text: String)
+    /// One argument from an integer.
+    mutating func argument(decimal value: Int64)
+}
+
 extension FlashSaleScripts {
-    /// Builds the group-commit flush for a batch of orders of one sale (any SKUs) decided
-    /// by `worker` (`<node-id>/<worker index>`).
-    public static func flushCall(
-        sale: String, worker: String, orders: [FlushOrder], eventsMaxLength: Int = defaultEventsMaxLength
-    ) -> FlashSaleScriptCall {
+    /// Writes the flush's KEYS then ARGV for a batch of orders of one sale (any SKUs)
+    /// decided by `worker` into `sink`; returns the number of keys. The one place the
+    /// layout documented at ``flush`` is built.
+    @discardableResult
+    public static func writeFlush<Order: FlushOrderFields, Sink: FlushArgumentSink>(
+        sale: String, worker: String, orders: some Collection<Order>, eventsMaxLength: Int = defaultEventsMaxLength,
+        into sink: inout Sink
+    ) -> Int {
         let keys = FlashSaleKeys(sale: sale)
         var skus: [String] = []
         var skuIndex: [String: Int] = [:]
-        for order in orders where skuIndex[order.sku] == nil {
-            skus.append(order.sku)
-            skuIndex[order.sku] = skus.count
+        for order in orders where skuIndex[order.skuName] == nil {
+            skus.append(order.skuName)
+            skuIndex[order.skuName] = skus.count
         }
-        var keyList = [keys.saleHash, keys.idempotency, keys.expiry, keys.events]
-        keyList.reserveCapacity(4 + 3 * skus.count + orders.count)
+        sink.argument(keys.saleHash)
+        sink.argument(keys.idempotency)
+        sink.argument(keys.expiry)
+        sink.argument(keys.events)
         for sku in skus {
-            keyList.append(keys.leases(sku))
-            keyList.append(keys.counts(sku))
-            keyList.append(keys.buyers(sku))
+            sink.argument(keys.leases(sku))
+            sink.argument(keys.counts(sku))
+            sink.argument(keys.buyers(sku))
         }
-        var arguments = [sale, worker, String(skus.count), String(orders.count), String(eventsMaxLength)]
-        arguments.reserveCapacity(arguments.count + skus.count + 7 * orders.count)
-        arguments.append(contentsOf: skus)
+        let orderPrefix = keys.order("")
+        for order in orders { order.withOrderIDUTF8 { sink.argument(prefix: orderPrefix, $0) } }
+        sink.argument(sale)
+        sink.argument(worker)
+        sink.argument(decimal: Int64(skus.count))
+        sink.argument(decimal: Int64(orders.count))
+        sink.argument(decimal: Int64(eventsMaxLength))
+        for sku in skus { sink.argument(sku) }
         for order in orders {
-            keyList.append(keys.order(order.orderID))
-            arguments.append(order.orderID)
-            arguments.append(String(skuIndex[order.sku] ?? 0))
-            arguments.append(order.user)
-            arguments.append(String(order.quantity))
-            arguments.append(order.idempotencyKey ?? "")
-            arguments.append(String(order.createdAtMillis))
-            arguments.append(String(order.expiresAtMillis))
+            order.withOrderIDUTF8 { sink.argument(prefix: "", $0) }
+            sink.argument(decimal: Int64(skuIndex[order.skuName] ?? 0))
+            sink.argument(order.user)
+            sink.argument(decimal: Int64(order.qty))
+            sink.argument(order.idempotencyKey ?? "")
+            sink.argument(decimal: order.createdAtMillis)
+            sink.argument(decimal: order.expiresAtMillis)
         }
-        return FlashSaleScriptCall(script: flush, keys: keyList, arguments: arguments)
+        return 4 + 3 * skus.count + orders.count
+    }
+
+    /// The flush for `orders` as a ``FlashSaleScriptCall`` (Strings: for tests and tools;
+    /// the engine encodes RESP straight from its batch).
+    public static func flushCall(
+        sale: String, worker: String, orders: [FlushOrder], eventsMaxLength: Int = defaultEventsMaxLength
+    ) -> FlashSaleScriptCall {
+        var sink = StringArguments()
+        let keyCount = writeFlush(sale: sale, worker: worker, orders: orders, eventsMaxLength: eventsMaxLength, into: &sink)
+        return FlashSaleScriptCall(
+            script: flush, keys: Array(sink.values.prefix(keyCount)), arguments: Array(sink.values.dropFirst(keyCount)))
     }
 
     /// The group-commit flush: records a batch of orders atomically, each re-checked.
@@ -279,7 +309,7 @@ extension FlashSaleScripts {
               local was = h[user]
               if have < qty then
                 r = 'l'
-              elseif limit > 0 and was + qty > limit then
+              elseif was + qty > limit then
                 r = 'L'
               else
                 h[user] = was + qty
@@ -349,4 +379,15 @@ extension FlashSaleScripts {
         end
         return {table.concat(codes), prior_ids, after}
         """#)
+}
+
+/// Collects flush arguments as Strings.
+struct StringArguments: FlushArgumentSink {
+    var values: [String] = []
+
+    mutating func argument(prefix: String, _ bytes: UnsafeRawBufferPointer) {
+        values.append(prefix + String(decoding: bytes, as: UTF8.self))
+    }
+    mutating func argument(_ text: String) { values.append(text) }
+    mutating func argument(decimal value: Int64) { values.append(String(value)) }
 }

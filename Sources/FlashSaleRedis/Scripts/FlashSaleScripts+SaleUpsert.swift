@@ -1,64 +1,8 @@
-/// A sale as the admin API defines it; times are Unix milliseconds.
-public struct SaleDefinition: Sendable, Equatable {
-    /// One SKU on sale.
-    public struct Item: Sendable, Equatable {
-        /// The SKU id.
-        public let sku: String
-        /// Units on sale (`total` in `fs:{S}:counts:{sku}`).
-        public let stock: Int64
-        /// Creates an item.
-        public init(sku: String, stock: Int64) {
-            self.sku = sku
-            self.stock = stock
-        }
-    }
+import FlashSaleWorker
+import FlashSaleCore
 
-    /// The sale id.
-    public let sale: String
-    /// When purchases open (Unix ms).
-    public let startsAtMillis: Int64
-    /// When purchases close (Unix ms).
-    public let endsAtMillis: Int64
-    /// Units one user may hold per SKU (reserved + paid); 0 means no limit.
-    public let perUserLimit: Int64
-    /// Seconds a reservation stays unpaid before it expires.
-    public let reservationTTLSeconds: Int64
-    /// The SKUs, in the order the admin gave them.
-    public let items: [Item]
 
-    /// Creates a sale definition.
-    public init(
-        sale: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int64,
-        reservationTTLSeconds: Int64, items: [Item]
-    ) {
-        self.sale = sale
-        self.startsAtMillis = startsAtMillis
-        self.endsAtMillis = endsAtMillis
-        self.perUserLimit = perUserLimit
-        self.reservationTTLSeconds = reservationTTLSeconds
-        self.items = items
-    }
-}
-
-/// What the sale upsert did.
-public enum SaleUpsertOutcome: Sendable, Equatable {
-    /// The sale did not exist; its pools and counts are initialised (`201`).
-    case created
-    /// Nothing differs from what Redis holds (`200`).
-    case unchanged
-    /// Schedule, limit, TTL or (before the start) stock changed (`200`).
-    case updated
-    /// The sale is live (`starts_at <= now`) and the request changes stock, adds a SKU
-    /// or moves `starts_at` (`409 sale_live`); `field` names the SKU or `starts_at`.
-    case saleLive(field: String)
-    /// A stock decrease below the units already leased or sold; nothing changed (`409`).
-    case stockBelowCommitted(sku: String, committed: Int64)
-    /// The request drops a SKU the sale has; SKUs cannot be removed (set stock 0
-    /// before the start instead); nothing changed (`409`).
-    case skuRemoved(sku: String)
-    /// The definition is malformed (`400`); nothing changed.
-    case invalid(String)
-
+extension SaleUpsertOutcome {
     /// Parses the reply of `FlashSaleScripts.saleUpsert`.
     public static func parse(_ reply: RedisValue) throws -> SaleUpsertOutcome {
         let script = FlashSaleScripts.saleUpsert
@@ -89,13 +33,13 @@ extension FlashSaleScripts {
     /// single Redis; on Redis Cluster it lives in another slot, so pass `false` and
     /// `SET fs:schema 1` separately.
     public static func saleUpsertCall(
-        _ sale: SaleDefinition, nowMillis: Int64, setsSchemaKey: Bool = true
+        _ sale: SaleConfig, nowMillis: Int64, setsSchemaKey: Bool = true
     ) -> FlashSaleScriptCall {
-        let keys = FlashSaleKeys(sale: sale.sale)
+        let keys = FlashSaleKeys(sale: sale.name)
         var keyList = [keys.saleHash]
         var arguments = [
-            sale.sale, String(nowMillis), String(sale.startsAtMillis), String(sale.endsAtMillis),
-            String(sale.perUserLimit), String(sale.reservationTTLSeconds), String(sale.items.count),
+            sale.name, String(nowMillis), String(sale.startsAtMillis), String(sale.endsAtMillis),
+            String(sale.perUserLimit), String(sale.reservationTTLMillis / 1000), String(sale.items.count),
         ]
         keyList.reserveCapacity(2 + 2 * sale.items.count)
         arguments.reserveCapacity(arguments.count + 2 * sale.items.count)
@@ -128,7 +72,7 @@ extension FlashSaleScripts {
         local limit, ttl, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
         if not (now and starts and ends and limit and ttl and n) then return {'invalid', 'arguments must be integers'} end
         if ends <= starts then return {'invalid', 'ends_at must be after starts_at'} end
-        if limit < 0 then return {'invalid', 'per_user_limit must be >= 0'} end
+        if limit < 1 then return {'invalid', 'per_user_limit must be >= 1'} end
         if ttl <= 0 then return {'invalid', 'reservation_ttl_s must be > 0'} end
         if n < 1 then return {'invalid', 'a sale needs at least one item'} end
         if #KEYS < 1 + 2 * n then return {'invalid', 'missing keys'} end

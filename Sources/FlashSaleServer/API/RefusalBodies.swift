@@ -1,15 +1,10 @@
-import FlashSaleCore
+import FlashSaleHTTP
 
-/// The JSON error bodies of the core's refusals (`{"error":{"code":…,"message":…}}`),
-/// built once per worker: a refusal, the answer most buyers of a sold-out burst get,
-/// is then a single copy into the connection's output buffer.
+/// The constant JSON error bodies (`{"error":{"code":…,"message":…}}`), one per code of
+/// the error table (``APIErrorCode``, message = its meaning), built once per worker: a
+/// refusal, the answer most buyers of a sold-out burst get, is then a single copy into
+/// the connection's output buffer. Every code has a body, so a refusal always answers.
 final class RefusalBodies {
-    /// The refusals, in slot order.
-    static let decisions: [PurchaseDecision] = [
-        .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .saleNotFound, .skuNotFound,
-        .idempotencyKeyReused, .invalidQuantity,
-    ]
-
     // Behind `let` pointers: reading a body costs no retain and no exclusivity check.
     private let storage: UnsafeMutableRawPointer
     private let offsets: UnsafeMutablePointer<Int>
@@ -17,13 +12,14 @@ final class RefusalBodies {
     init() {
         var bytes: [UInt8] = []
         var offsets = [0]
-        for decision in Self.decisions {
-            guard let code = decision.errorCode, let message = decision.errorMessage else { continue }
-            // The core's codes and messages are plain ASCII without quotes or backslashes.
+        for code in APIErrorCode.allCases {
+            precondition(Int(code.rawValue) == offsets.count - 1, "APIErrorCode raw values are dense")
+            let name = code.code, meaning = code.meaning
+            // Codes and meanings are plain ASCII without quotes or backslashes.
             bytes += Array(#"{"error":{"code":""#.utf8)
-            bytes += UnsafeBufferPointer(start: code.utf8Start, count: code.utf8CodeUnitCount)
+            bytes += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
             bytes += Array(#"","message":""#.utf8)
-            bytes += UnsafeBufferPointer(start: message.utf8Start, count: message.utf8CodeUnitCount)
+            bytes += UnsafeBufferPointer(start: meaning.utf8Start, count: meaning.utf8CodeUnitCount)
             bytes += Array(#""}}"#.utf8)
             offsets.append(bytes.count)
         }
@@ -39,25 +35,10 @@ final class RefusalBodies {
         offsets.deallocate()
     }
 
-    /// The slot of a refusal in ``decisions``, or nil for anything else.
+    /// The body of `code`.
     @inline(__always)
-    static func slot(_ decision: PurchaseDecision) -> Int? {
-        switch decision {
-        case .soldOut: 0
-        case .limitExceeded: 1
-        case .saleNotStarted: 2
-        case .saleEnded: 3
-        case .saleNotFound: 4
-        case .skuNotFound: 5
-        case .idempotencyKeyReused: 6
-        case .invalidQuantity: 7
-        default: nil
-        }
-    }
-
-    /// The body of refusal `slot`.
-    @inline(__always)
-    func body(_ slot: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage + offsets[slot], count: offsets[slot + 1] - offsets[slot])
+    func body(_ code: APIErrorCode) -> UnsafeRawBufferPointer {
+        let slot = Int(code.rawValue)
+        return UnsafeRawBufferPointer(start: storage + offsets[slot], count: offsets[slot + 1] - offsets[slot])
     }
 }

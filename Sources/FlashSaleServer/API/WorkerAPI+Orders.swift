@@ -1,7 +1,7 @@
 import FlashSaleCore
 import FlashSaleHTTP
 import FlashSaleLoop
-import FlashSaleRedis
+import FlashSaleWorker
 
 /// `GET /v1/orders/{order}`, `POST …/cancel` (buyer) and `POST …/pay` (payment service):
 /// low-rate paths that go straight to Redis.
@@ -121,11 +121,11 @@ extension WorkerAPI {
 
     /// The answer for a persistence failure: Redis unreachable or slow -> 503 with
     /// Retry-After; an unreadable reply -> 500; an invalid request -> 400.
-    static func apiError(_ error: PersistenceError, overload retryAfter: Int) -> APIError {
+    static func apiError(_ error: StoreError, overload retryAfter: Int) -> APIError {
         switch error {
-        case .unavailable(let cause):
+        case .unavailable(let cause, _):
             return APIError(.redisUnavailable, "Redis is unavailable (\(cause)); retry later", retryAfterSeconds: retryAfter)
-        case .badReply(let why):
+        case .refused(let why), .badReply(let why):
             return APIError(.internalError, "unexpected answer from Redis: \(why)")
         case .invalid(let why):
             return APIError(.badRequest, why)

@@ -116,7 +116,7 @@ extension WorkerAPI {
             finish(route: .purchase, status: 201, startedAt: startedAt)
         case .soldOut, .limitExceeded, .saleNotStarted, .saleEnded, .saleNotFound, .skuNotFound,
              .idempotencyKeyReused, .invalidQuantity:
-            refuse(decision, responder, startedAt)
+            refuse(decision.refusal, responder, startedAt)
         case .overloaded, .parked:
             // `.parked` never reaches here (the engine resolves it); treat it as overload if it did.
             metrics.countPurchase(.overloaded)
@@ -129,22 +129,10 @@ extension WorkerAPI {
     /// A refusal the core decided: its body is one of the constant ``RefusalBodies``,
     /// copied straight into the connection's output buffer (no allocation: this is the
     /// answer most buyers of a sold-out burst get).
-    private func refuse(_ decision: PurchaseDecision, _ responder: HTTPResponder, _ startedAt: UInt64) {
-        guard let slot = RefusalBodies.slot(decision) else { return }
-        let outcome: PurchaseOutcome
-        switch decision {
-        case .soldOut: outcome = .soldOut
-        case .limitExceeded: outcome = .limitExceeded
-        case .saleNotStarted: outcome = .saleNotStarted
-        case .saleEnded: outcome = .saleEnded
-        case .saleNotFound: outcome = .saleNotFound
-        case .skuNotFound: outcome = .skuNotFound
-        case .idempotencyKeyReused: outcome = .idempotencyKeyReused
-        default: outcome = .badRequest
-        }
-        metrics.countPurchase(outcome)
-        let status = decision.httpStatus
-        responder.respond(Self.httpStatus(status), contentType: .json, body: refusalBodies.body(slot))
-        finish(route: .purchase, status: status, startedAt: startedAt)
+    private func refuse(_ refusal: (code: APIErrorCode, outcome: PurchaseOutcome), _ responder: HTTPResponder, _ startedAt: UInt64) {
+        metrics.countPurchase(refusal.outcome)
+        let status = refusal.code.status
+        responder.respond(status, contentType: .json, body: refusalBodies.body(refusal.code))
+        finish(route: .purchase, status: status.code, startedAt: startedAt)
     }
 }

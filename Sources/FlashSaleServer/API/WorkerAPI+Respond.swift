@@ -30,7 +30,7 @@ extension WorkerAPI {
         error.write(into: &json)
         let retryAfter = error.retryAfterSeconds
         json.bytes.withUnsafeBytes { body in
-            responder.respond(Self.httpStatus(error.status), contentType: .json, body: body) { headers in
+            responder.respond(error.code.status, contentType: .json, body: body) { headers in
                 if let retryAfter { headers.add("Retry-After", decimal: retryAfter) }
             }
         }

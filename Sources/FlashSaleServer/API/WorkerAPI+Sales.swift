@@ -1,15 +1,10 @@
 import FlashSaleCore
 import FlashSaleHTTP
 import FlashSaleLoop
-import FlashSaleRedis
+import FlashSaleWorker
 
 /// `PUT /v1/sales/{sale}` (admin, audited) and `GET /v1/sales/{sale}` (anyone).
 extension WorkerAPI {
-    /// The Redis stream that records admin actions.
-    public static let auditStream = "fs:audit"
-    /// Approximate cap of the audit stream (`XADD … MAXLEN ~`).
-    public static let auditStreamMaxLength = 100_000
-
     func putSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let started = EventLoop.monotonicNanos()
         if let limited = limitAddress(request) { return respond(limited, responder, route: .salePut, startedAt: started) }
@@ -27,10 +22,7 @@ extension WorkerAPI {
         }
         let rawBody = request.body.string
         let address = request.remoteAddress
-        let definition = SaleDefinition(
-            sale: name, startsAtMillis: body.startsAtMillis, endsAtMillis: body.endsAtMillis,
-            perUserLimit: Int64(body.perUserLimit), reservationTTLSeconds: Int64(body.reservationTTLSeconds),
-            items: body.items.map { SaleDefinition.Item(sku: $0.sku, stock: $0.stock) })
+        let definition = body.config(name: name)
         engine.upsertSale(definition) { [unowned self] result in
             let answer: (status: Int, error: APIError?)
             let resultName: String
@@ -90,13 +82,12 @@ extension WorkerAPI {
     /// Appends an admin action to `fs:audit` (who, what, when), then runs `then`.
     /// A failed audit write is logged, not fatal: the action itself already happened.
     private func audit(action: String, sale: String, result: String, address: String, body: String, then: @escaping () -> Void) {
-        let command = [
-            "XADD", Self.auditStream, "MAXLEN", "~", String(Self.auditStreamMaxLength), "*",
-            "at", String(EventLoop.wallClockMillis()), "actor", "admin", "address", address,
-            "node", settings.nodeID, "action", action, "sale", sale, "result", result, "body", body,
+        let fields = [
+            ("at", String(EventLoop.wallClockMillis())), ("actor", "admin"), ("address", address),
+            ("node", settings.nodeID), ("action", action), ("sale", sale), ("result", result), ("body", body),
         ]
-        engine.client.send(command) { [unowned self] reply in
-            if case .failure(let error) = reply {
+        engine.store.appendAudit(fields) { [unowned self] error in
+            if let error {
                 self.logger.warning("audit write failed", metadata: ["action": "\(action)", "sale": "\(sale)", "error": "\(error)"])
             }
             then()

@@ -1,7 +1,7 @@
 import FlashSaleCore
 import FlashSaleHTTP
 import FlashSaleLoop
-import FlashSaleRedis
+import FlashSaleWorker
 import Logging
 
 /// The API of one worker: its router, its persistence engine, its metrics and
@@ -9,7 +9,7 @@ import Logging
 /// (except `metrics`, whose cells other threads read at scrape time).
 public final class WorkerAPI {
     let loop: EventLoop
-    let engine: WorkerPersistence
+    let engine: WorkerEngine
     let settings: APISettings
     /// This worker's metrics.
     public let metrics: WorkerMetrics
@@ -31,7 +31,7 @@ public final class WorkerAPI {
 
     /// Creates the API of worker `metrics.worker` on `loop` (call on the loop's thread).
     public init(
-        loop: EventLoop, engine: WorkerPersistence, settings: APISettings, metrics: WorkerMetrics,
+        loop: EventLoop, engine: WorkerEngine, settings: APISettings, metrics: WorkerMetrics,
         allMetrics: [WorkerMetrics], extraSamples: @escaping @Sendable () -> [MetricsExposition.Sample] = { [] }
     ) {
         self.loop = loop
@@ -78,7 +78,7 @@ public final class WorkerAPI {
 
     private func publishGauges() {
         metrics.set(.awaitingAnswer, engine.waitingPurchases)
-        metrics.set(.redisInFlight, engine.client.inFlight)
+        metrics.set(.redisInFlight, engine.store.inFlight)
         metrics.set(.leasedUnits, engine.unitsInSlices)
         metrics.set(.pendingOrders, engine.shard.pendingOrderCount)
         metrics.set(.parkedPurchases, engine.shard.parkedCount)
@@ -90,8 +90,8 @@ public final class WorkerAPI {
             .ordersPersisted: UInt64(max(0, stats.ordersPersisted)),
             .ordersRejected: UInt64(max(0, stats.ordersRejectedByRedis)),
             .flushFailures: UInt64(max(0, stats.flushFailures)),
-            .batchP50: summary.batchP50, .batchP99: summary.batchP99, .batchMax: summary.batchMax,
-            .latencyP50Micros: summary.flushP50Micros, .latencyP99Micros: summary.flushP99Micros,
         ])
+        metrics.setFlushHistogram(.durationMicros, summary.flushDurations)
+        metrics.setFlushHistogram(.batchOrders, summary.batchSizes)
     }
 }

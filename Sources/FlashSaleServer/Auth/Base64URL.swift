@@ -1,6 +1,6 @@
 /// Base64url (RFC 4648 §5) without padding, as JWTs use it. Hand-written so
 /// the token path needs no Foundation.
-enum Base64URL {
+package enum Base64URL {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -79,7 +79,7 @@ enum Base64URL {
     }
 
     /// Encodes `bytes` as unpadded base64url.
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    package static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         var accumulator: UInt32 = 0
         var bits = 0

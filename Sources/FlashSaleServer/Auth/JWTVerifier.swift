@@ -1,4 +1,5 @@
 import Crypto
+import FlashSaleCore
 
 /// Why a buyer token was refused (each maps to a distinct 401 message).
 public enum JWTError: Error, Equatable, Sendable {

@@ -1,5 +1,6 @@
 import FlashSaleHTTP
 import FlashSaleRedis
+import FlashSaleWorker
 
 /// Everything `flashsale serve` runs with (see docs/operations.md for the
 /// flags, their environment twins and defaults).

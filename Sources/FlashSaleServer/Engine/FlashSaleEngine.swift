@@ -4,21 +4,24 @@ import FlashSaleLoop
 import FlashSaleRedis
 import Logging
 import Synchronization
+import FlashSaleWorker
 
-/// The whole engine of one node: `workers` event loops, each with its HTTP
-/// listener (SO_REUSEPORT), its core shard, its Redis connection and
-/// persistence engine, and its API; one shared ``ProcessCore``.
-public final class FlashSaleEngine: @unchecked Sendable {
+/// The whole engine of one node: `workers` event loops, each with its HTTP listener
+/// (SO_REUSEPORT), its core shard, its Redis store and worker engine, and its API; one
+/// shared ``ProcessCore`` and one ``NodeBootstrap``.
+///
+/// Sendable: every stored property is immutable and itself thread-safe (the server,
+/// the metrics cells, the keep-alive bag behind a mutex).
+public final class FlashSaleEngine: Sendable {
     /// What it runs with.
     public let configuration: EngineConfiguration
-    private let core: ProcessCore
     private let metrics: [WorkerMetrics]
     private let redisConfiguration: RedisClientConfiguration
-    private var server: HTTPServer?
-    /// Each worker's persistence engine and API. Loop-confined objects hold
-    /// one another `unowned`; this keeps them alive until the process ends
-    /// (past the shutdown hooks, whose completions still reach them).
-    private let keepAlive = KeepAliveBag()
+    private let server: HTTPServer
+    /// Each worker's engine and API. Loop-confined objects hold one another `unowned`;
+    /// this keeps them alive until the process ends (past the shutdown hooks, whose
+    /// completions still reach them).
+    private let keepAlive: KeepAliveBag
     private let logger = Logger(label: "flashsale")
 
     /// Builds the engine (nothing runs until ``start()``). Throws on a bad Redis URL.
@@ -27,38 +30,33 @@ public final class FlashSaleEngine: @unchecked Sendable {
         var redis = try RedisClientConfiguration(url: configuration.redisURL)
         redis.commandTimeoutMillis = configuration.redisTimeoutMillis
         redisConfiguration = redis
-        core = ProcessCore(configuration: CoreConfiguration(instance: Self.instance(of: configuration.api.nodeID)))
-        metrics = (0..<max(1, configuration.http.workers)).map { WorkerMetrics(worker: $0) }
-    }
-
-    /// The bound port (after ``start()``).
-    public var port: Int { server?.port ?? configuration.http.port }
-
-    /// Binds the port on every worker and starts their loops.
-    public func start() throws(TCPError) {
+        let metrics = (0..<max(1, configuration.http.workers)).map { WorkerMetrics(worker: $0) }
+        self.metrics = metrics
+        let keepAlive = KeepAliveBag()
+        self.keepAlive = keepAlive
+        let core = ProcessCore(configuration: CoreConfiguration(instance: Self.instance(of: configuration.api.nodeID)))
+        let bootstrap = NodeBootstrap()
         let settings = configuration.api
-        let allMetrics = metrics
-        let persistenceBase = redisConfiguration
         let ackMode = configuration.ackMode
         let ackTimeout = configuration.ackTimeoutMillis
-        let core = self.core
+        let logger = Logger(label: "flashsale")
+        let redisEndpoint = "\(redis.endpoint)"  // password redacted
         let openConnections = OpenConnectionsProbe()
-        let keepAlive = self.keepAlive
-        let logger = self.logger
-        let redisEndpoint = "\(redisConfiguration.endpoint)"  // password redacted
-        let server = HTTPServer(configuration: configuration.http) { context in
+        server = HTTPServer(configuration: configuration.http) { context in
             let shard = WorkerShard(process: core, workerIndex: context.index)
-            var persistence = PersistenceConfiguration(redis: persistenceBase, nodeID: settings.nodeID, workerIndex: context.index)
-            persistence.ackMode = ackMode
-            persistence.ackTimeoutMillis = ackTimeout
-            let engine = WorkerPersistence(loop: context.loop, shard: shard, configuration: persistence)
+            var engineSettings = WorkerEngineConfiguration(nodeID: settings.nodeID, workerIndex: context.index)
+            engineSettings.ackMode = ackMode
+            engineSettings.ackTimeoutMillis = ackTimeout
+            let store = RedisWorkerStore(loop: context.loop, configuration: redis)
+            let engine = WorkerEngine(
+                loop: context.loop, shard: shard, store: store, bootstrap: bootstrap, configuration: engineSettings)
             let healthLog = RedisHealthLog(logger: logger, worker: context.index, endpoint: redisEndpoint)
-            engine.onRedisHealthChange = { health, error in healthLog.note(health, error: error) }
+            engine.onStoreHealthChange = { health, error in healthLog.note(health, error: error) }
             let api = WorkerAPI(
-                loop: context.loop, engine: engine, settings: settings, metrics: allMetrics[context.index],
-                allMetrics: allMetrics, extraSamples: { openConnections.samples() })
+                loop: context.loop, engine: engine, settings: settings, metrics: metrics[context.index],
+                allMetrics: metrics, extraSamples: { openConnections.samples() })
             // The loop thread starts after this closure returns: start on the loop.
-            let box = LoopBound((engine, api))
+            let box = LoopBound((engine, api), loop: context.loop)
             keepAlive.items.withLock { $0.append(box) }
             context.loop.execute {
                 box.value.0.start()
@@ -70,12 +68,19 @@ public final class FlashSaleEngine: @unchecked Sendable {
             }
             return api.makeRouter()
         }
+        openConnections.server.withLock { $0 = server }
+    }
+
+    /// The bound port (after ``start()``).
+    public var port: Int { server.port }
+
+    /// Binds the port on every worker and starts their loops.
+    public func start() throws(TCPError) {
         try server.start()
-        openConnections.server = server
-        self.server = server
+        let settings = configuration.api
         logger.info("listening", metadata: [
             "host": "\(configuration.http.host)", "port": "\(server.port)", "workers": "\(configuration.http.workers)",
-            "node": "\(settings.nodeID)", "ack": "\(ackMode.rawValue)", "redis": "\(redisConfiguration.endpoint)",
+            "node": "\(settings.nodeID)", "ack": "\(configuration.ackMode.rawValue)", "redis": "\(redisConfiguration.endpoint)",
             "trust_user_header": "\(settings.trustUserHeader)",
         ])
     }
@@ -83,18 +88,18 @@ public final class FlashSaleEngine: @unchecked Sendable {
     /// Blocks until SIGTERM/SIGINT, then shuts down gracefully: stops accepting,
     /// answers in-flight requests, flushes queued orders, hands leases back.
     public func runUntilSignalled() {
-        server?.runUntilSignalled()
+        server.runUntilSignalled()
         logger.info("stopped")
     }
 
     /// Begins a graceful shutdown (thread-safe).
     public func shutdown() {
-        server?.shutdown()
+        server.shutdown()
     }
 
     /// Waits until every worker has stopped.
     public func wait() {
-        server?.wait()
+        server.wait()
     }
 
     /// The core's 32-bit instance field of order ids, derived from the node id
@@ -109,19 +114,13 @@ public final class FlashSaleEngine: @unchecked Sendable {
     }
 }
 
-/// Carries loop-confined objects into a task that runs on their loop.
-struct LoopBound<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// Reads the server's open-connection count at scrape time.
-final class OpenConnectionsProbe: @unchecked Sendable {
-    // Set once after start, before any request can be scraped.
-    var server: HTTPServer?
+final class OpenConnectionsProbe: Sendable {
+    // Set once, right after the server is made (before any request can be scraped).
+    let server = Mutex<HTTPServer?>(nil)
 
     func samples() -> [MetricsExposition.Sample] {
-        guard let server else { return [] }
+        guard let server = server.withLock({ $0 }) else { return [] }
         return [.init(name: "flashsale_open_connections", help: "Open client connections (all workers).",
                       value: Int64(server.openConnections))]
     }
@@ -129,5 +128,5 @@ final class OpenConnectionsProbe: @unchecked Sendable {
 
 /// Holds the per-worker objects for the life of the engine.
 final class KeepAliveBag: Sendable {
-    let items = Mutex<[LoopBound<(WorkerPersistence, WorkerAPI)>]>([])
+    let items = Mutex<[LoopBound<(WorkerEngine, WorkerAPI)>]>([])
 }

@@ -1,5 +1,6 @@
 import FlashSaleRedis
 import Logging
+import FlashSaleWorker
 
 /// Logs a worker's Redis connection going down and coming back, once per change:
 /// a refused connect at start gives one warning (with the error) while the client
@@ -8,7 +9,7 @@ final class RedisHealthLog {
     private let logger: Logger
     private let worker: Int
     private let endpoint: String
-    private var lastLogged: RedisHealth?
+    private var lastLogged: StoreHealth?
 
     init(logger: Logger, worker: Int, endpoint: String) {
         self.logger = logger
@@ -16,7 +17,7 @@ final class RedisHealthLog {
         self.endpoint = endpoint
     }
 
-    func note(_ health: RedisHealth, error: String) {
+    func note(_ health: StoreHealth, error: String) {
         switch health {
         case .up where lastLogged != .up:
             lastLogged = .up

@@ -1,3 +1,5 @@
+import FlashSaleCore
+
 /// The body of `POST /v1/sales/{sale}/purchases`: `{"sku":"…","qty":1}`.
 ///
 /// Parsed without Foundation and without allocating (a SKU of up to 15 bytes

@@ -1,4 +1,4 @@
-import FlashSaleRedis
+import FlashSaleWorker
 
 /// An order as `GET /v1/orders/{order}`, cancel and pay answer it.
 public struct OrderView: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import FlashSaleCore
+
 /// A sale as an admin defines it with `PUT /v1/sales/{sale}`.
 ///
 /// Body: `{"starts_at":"RFC 3339","ends_at":"RFC 3339","per_user_limit":1,
@@ -5,12 +7,13 @@
 /// docs/api.md): all fields required, unknown fields rejected; `ends_at` after
 /// `starts_at`; `per_user_limit` 1…``maxPerUserLimit``; `reservation_ttl_s`
 /// 1…``maxReservationTTL``; 1…``maxItems`` items with unique valid SKUs and
-/// `stock` 0…``maxStock``.
+/// `stock` 0…``maxStock``. The limits are the core's (``SaleConfig``): one rule for the
+/// API, the engine and the scripts; ``config(name:)`` is the sale the engine installs.
 public struct SaleBody: Sendable, Equatable {
-    public static let maxPerUserLimit = 1_000_000
-    public static let maxReservationTTL = 86_400
-    public static let maxItems = 1_000
-    public static let maxStock: Int64 = 1_000_000_000
+    public static let maxPerUserLimit = SaleConfig.maxPerUserLimit
+    public static let maxReservationTTL = Int(SaleConfig.maxReservationTTLMillis / 1000)
+    public static let maxItems = SaleConfig.maxItems
+    public static let maxStock = Int64(SaleConfig.maxStock)
 
     /// One SKU and its stock.
     public struct Item: Sendable, Equatable {
@@ -93,6 +96,15 @@ public struct SaleBody: Sendable, Equatable {
         return SaleBody(
             startsAtMillis: starts, endsAtMillis: ends, perUserLimit: Int(wire.perUserLimit),
             reservationTTLSeconds: Int(wire.reservationTTL), items: wire.items)
+    }
+
+    /// The core's configuration of this body for the sale `name` (validate it with
+    /// ``SaleConfig/validate()``: the name comes from the path).
+    public func config(name: String) -> SaleConfig {
+        SaleConfig(
+            name: name, startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: perUserLimit,
+            reservationTTLMillis: Int64(reservationTTLSeconds) * 1000,
+            items: items.map { SaleItem(sku: $0.sku, stock: Int($0.stock)) })
     }
 
     /// The definition as the JSON body of a `PUT` (for the CLI and tests).

@@ -1,18 +1,29 @@
+import FlashSaleWorker
+
 /// The routes `/metrics` counts requests by.
 public enum MetricRoute: Int, CaseIterable, Sendable {
     case salePut, saleGet, purchase, orderGet, orderCancel, orderPay, healthz, metrics, other
 
-    /// The `route` label value.
-    public var label: StaticString {
+    /// The `method` label value (`other` for requests that matched no route).
+    public var method: StaticString {
         switch self {
-        case .salePut: return "PUT /v1/sales/{sale}"
-        case .saleGet: return "GET /v1/sales/{sale}"
-        case .purchase: return "POST /v1/sales/{sale}/purchases"
-        case .orderGet: return "GET /v1/orders/{order}"
-        case .orderCancel: return "POST /v1/orders/{order}/cancel"
-        case .orderPay: return "POST /v1/orders/{order}/pay"
-        case .healthz: return "GET /healthz"
-        case .metrics: return "GET /metrics"
+        case .salePut: return "PUT"
+        case .saleGet, .orderGet, .healthz, .metrics: return "GET"
+        case .purchase, .orderCancel, .orderPay: return "POST"
+        case .other: return "other"
+        }
+    }
+
+    /// The `route` label value: the path pattern the router matched.
+    public var route: StaticString {
+        switch self {
+        case .salePut, .saleGet: return "/v1/sales/{sale}"
+        case .purchase: return "/v1/sales/{sale}/purchases"
+        case .orderGet: return "/v1/orders/{order}"
+        case .orderCancel: return "/v1/orders/{order}/cancel"
+        case .orderPay: return "/v1/orders/{order}/pay"
+        case .healthz: return "/healthz"
+        case .metrics: return "/metrics"
         case .other: return "other"
         }
     }
@@ -124,10 +135,25 @@ public enum FlushStat: Int, CaseIterable, Sendable {
     case ordersRejected
     /// Flush calls that failed before Redis decided (cumulative; retried).
     case flushFailures
-    /// Orders per flush: median, 99th percentile, largest.
-    case batchP50, batchP99, batchMax
-    /// Flush round trip in microseconds: median, 99th percentile.
-    case latencyP50Micros, latencyP99Micros
+}
+
+/// The group-commit histograms a worker exports (cumulative since start).
+public enum FlushHistogram: Int, CaseIterable, Sendable {
+    /// Flush round trip, microseconds (exported in seconds).
+    case durationMicros
+    /// Orders per flush call.
+    case batchOrders
+
+    /// Upper bounds of the buckets.
+    public var bounds: [UInt64] {
+        switch self {
+        case .durationMicros: return BucketHistogram.flushMicrosBounds
+        case .batchOrders: return BucketHistogram.batchOrdersBounds
+        }
+    }
+
+    /// Cells per histogram: one per bound, `+Inf`, sum, count.
+    static var stride: Int { allCases.map { $0.bounds.count }.max()! + 3 }
 }
 
 /// Fixed histogram bounds.

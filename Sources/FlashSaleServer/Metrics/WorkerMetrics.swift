@@ -1,3 +1,4 @@
+import FlashSaleWorker
 import Synchronization
 
 /// One worker's counters, gauges and histograms.
@@ -18,7 +19,8 @@ public final class WorkerMetrics: @unchecked Sendable {
     // Per route: one cell per bound, one for +Inf, then sum (µs) and count.
     private static let latencyStride = MetricBuckets.latencyMicros.count + 3
     private static let flushBase = latencyBase + routeCount * latencyStride
-    private static let gaugeBase = flushBase + FlushStat.allCases.count
+    private static let histogramBase = flushBase + FlushStat.allCases.count
+    private static let gaugeBase = histogramBase + FlushHistogram.allCases.count * FlushHistogram.stride
     private static let cellCount = gaugeBase + WorkerGauge.allCases.count
 
     private let cells: UnsafeMutablePointer<Atomic<UInt64>>
@@ -70,12 +72,20 @@ public final class WorkerMetrics: @unchecked Sendable {
         add(base + bounds.count + 2)
     }
 
-    /// Publishes the persistence engine's group-commit figures (cumulative
-    /// counts and quantiles it keeps; set, not added).
+    /// Publishes the persistence engine's group-commit counters (cumulative; set, not added).
     public func setFlushStats(_ values: [FlushStat: UInt64]) {
         for (stat, value) in values {
             cells[Self.flushBase + stat.rawValue].store(value, ordering: .relaxed)
         }
+    }
+
+    /// Publishes one of the engine's cumulative group-commit histograms (set, not added).
+    public func setFlushHistogram(_ which: FlushHistogram, _ histogram: BucketHistogram) {
+        precondition(histogram.bounds == which.bounds, "bounds of \(which) differ")
+        let base = Self.histogramBase + which.rawValue * FlushHistogram.stride
+        for (index, value) in histogram.counts.enumerated() { cells[base + index].store(value, ordering: .relaxed) }
+        cells[base + histogram.counts.count].store(histogram.sum, ordering: .relaxed)
+        cells[base + histogram.counts.count + 1].store(histogram.count, ordering: .relaxed)
     }
 
     /// Sets a gauge.
@@ -115,6 +125,12 @@ public final class WorkerMetrics: @unchecked Sendable {
     func latencyCells(route: Int) -> [UInt64] {
         let base = Self.latencyBase + route * Self.latencyStride
         return (0..<Self.latencyStride).map { read(base + $0) }
+    }
+
+    /// Cells of a group-commit histogram: per-bucket counts (not cumulative), +Inf, sum, count.
+    func histogramCells(_ which: FlushHistogram) -> [UInt64] {
+        let base = Self.histogramBase + which.rawValue * FlushHistogram.stride
+        return (0..<(which.bounds.count + 3)).map { read(base + $0) }
     }
 
     /// A group-commit figure.

@@ -1,0 +1,63 @@
+import FlashSaleCore
+import FlashSaleWorker
+
+extension RedisWorkerStore: OrderAdminStore {
+    public func pay(
+        orderID: String, in sales: [String], nowMillis: Int64,
+        completion: @escaping (Result<(sale: String, outcome: PayOutcome)?, StoreError>) -> Void
+    ) {
+        locateSale(of: orderID, in: sales) { [unowned self] located in
+            guard case .success(let sale?) = located else { return completion(located.map { _ in nil }) }
+            self.client.run(FlashSaleScripts.payCall(sale: sale, orderID: orderID, nowMillis: nowMillis)) { result in
+                completion(Self.read(result) { (sale, try PayOutcome.parse($0)) })
+            }
+        }
+    }
+
+    public func cancel(
+        orderID: String, user: String, in sales: [String], nowMillis: Int64,
+        completion: @escaping (Result<(sale: String, outcome: CancelOutcome)?, StoreError>) -> Void
+    ) {
+        locateSale(of: orderID, in: sales) { [unowned self] located in
+            guard case .success(let sale?) = located else { return completion(located.map { _ in nil }) }
+            let call = FlashSaleScripts.cancelCall(sale: sale, orderID: orderID, user: user, nowMillis: nowMillis)
+            self.client.run(call) { result in
+                completion(Self.read(result) { (sale, try CancelOutcome.parse($0)) })
+            }
+        }
+    }
+
+    public func order(orderID: String, in sales: [String], completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
+        guard FlashSaleKeys.isValidIdentifier(orderID), !sales.isEmpty else { return completion(.success(nil)) }
+        client.sendAll(sales.map { ["HGETALL", FlashSaleKeys(sale: $0).order(orderID)] }) { results in
+            for (sale, result) in zip(sales, results) {
+                switch result {
+                case .failure(let error): return completion(.failure(StoreError(error)))
+                case .success(let value):
+                    let fields = Self.hashFields(value)
+                    guard !fields.isEmpty else { continue }
+                    guard let record = OrderRecord(sale: sale, orderID: orderID, fields: fields) else {
+                        return completion(.failure(.badReply("order \(orderID) lacks fields")))
+                    }
+                    return completion(.success(record))
+                }
+            }
+            completion(.success(nil))
+        }
+    }
+
+    /// Which sale holds `orderID` (order ids are unique across sales): probes `sales`, all
+    /// in one round trip. nil for an id of no sale (or of a shape no order has).
+    private func locateSale(of orderID: String, in sales: [String], completion: @escaping (Result<String?, StoreError>) -> Void) {
+        guard FlashSaleKeys.isValidIdentifier(orderID), !sales.isEmpty else { return completion(.success(nil)) }
+        client.sendAll(sales.map { ["EXISTS", FlashSaleKeys(sale: $0).order(orderID)] }) { results in
+            for (sale, result) in zip(sales, results) {
+                switch result {
+                case .failure(let error): return completion(.failure(StoreError(error)))
+                case .success(let value): if value.int == 1 { return completion(.success(sale)) }
+                }
+            }
+            completion(.success(nil))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import FlashSaleCore
+import FlashSaleLoop
+
+/// The low-rate calls that go straight to the store (pay, cancel, reads, sale upsert);
+/// the engine keeps the process's ledger and sale directory in step with what the store
+/// did. Each completion runs once, on the loop thread.
+extension WorkerEngine {
+    /// Pays a reservation (`POST /v1/orders/{id}/pay`), fenced against expiry and
+    /// cancellation. An unknown id is `.notFound`.
+    public func pay(orderID: String, completion: @escaping (Result<PayOutcome, StoreError>) -> Void) {
+        store.pay(orderID: orderID, in: process.sales.saleNames, nowMillis: EventLoop.wallClockMillis()) {
+            [unowned self] result in
+            completion(result.map { located in
+                guard let (sale, outcome) = located else { return .notFound }
+                if case .expiredNow(let released) = outcome { self.releaseInLedger(sale: sale, released) }
+                return outcome
+            })
+        }
+    }
+
+    /// Cancels `user`'s reservation (`POST /v1/orders/{id}/cancel`); the units go back to
+    /// the pool. Someone else's order is `.notFound`.
+    public func cancel(orderID: String, user: String, completion: @escaping (Result<CancelOutcome, StoreError>) -> Void) {
+        store.cancel(orderID: orderID, user: user, in: process.sales.saleNames, nowMillis: EventLoop.wallClockMillis()) {
+            [unowned self] result in
+            completion(result.map { located in
+                guard let (sale, outcome) = located else { return .notFound }
+                switch outcome {
+                case .cancelled(let released), .expiredNow(let released): self.releaseInLedger(sale: sale, released)
+                default: break
+                }
+                return outcome
+            })
+        }
+    }
+
+    /// Reads an order (`GET /v1/orders/{id}`); nil when the store has no such order.
+    public func order(orderID: String, completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
+        store.order(orderID: orderID, in: process.sales.saleNames, completion: completion)
+    }
+
+    /// Creates or updates a sale (`PUT /v1/sales/{sale}`): the core validates it, the
+    /// store decides against what it holds (409 once live), then the sale is installed in
+    /// this process's core (other nodes pick it up within `saleSyncIntervalMillis`).
+    public func upsertSale(_ sale: SaleConfig, completion: @escaping (Result<SaleUpsertOutcome, StoreError>) -> Void) {
+        if let problem = sale.validate() { return completion(.failure(.invalid(problem.message))) }
+        store.upsertSale(sale, nowMillis: EventLoop.wallClockMillis()) { [unowned self] result in
+            switch result {
+            case .success(.created), .success(.updated), .success(.unchanged): self.sales.installed(sale)
+            default: break
+            }
+            completion(result)
+        }
+    }
+
+    /// Reads a sale and each SKU's available units (`GET /v1/sales/{sale}`); nil if unknown.
+    public func sale(_ name: String, completion: @escaping (Result<SaleSnapshot?, StoreError>) -> Void) {
+        store.sale(name, nowMillis: EventLoop.wallClockMillis(), completion: completion)
+    }
+}

@@ -1,0 +1,64 @@
+/// When a reserved purchase is answered.
+public enum AckMode: String, Sendable, CaseIterable {
+    /// Answer only when Redis acknowledged the batch holding the order (the default):
+    /// every `201` names an order that is in Redis.
+    case persisted
+    /// Answer at once, persist behind (write-behind). See docs/redis-persistence.md for
+    /// the loss window; it never causes oversell.
+    case reserved
+}
+
+/// Settings of one ``WorkerEngine``. Defaults are documented in docs/redis-persistence.md.
+public struct WorkerEngineConfiguration: Sendable {
+    /// This node's id, stable across restarts (leases are recorded as `<nodeID>/<workerIndex>`).
+    public var nodeID: String
+    /// This worker's index in the process (0-based).
+    public var workerIndex: Int
+    /// When purchases are answered.
+    public var ackMode: AckMode = .persisted
+    /// Most orders in one flush call. Default 512.
+    public var maxBatchSize = 512
+    /// Most flush calls in flight at once. Default 8.
+    public var maxBatchesInFlight = 8
+    /// `--ack persisted`: a purchase not acknowledged within this time is answered
+    /// `overloaded` (the order stays queued). Default 5000 ms.
+    public var ackTimeoutMillis: UInt64 = 5000
+    /// Housekeeping period: parked-purchase timeouts, ack timeouts, readiness. Default 25 ms.
+    public var housekeepingMillis: UInt64 = 25
+    /// Whether this worker runs the expiry sweep (default: worker 0 only; one per process
+    /// is enough, the sweep is idempotent across nodes).
+    public var runsExpirySweep: Bool
+    /// Expiry sweep period. Default 1000 ms.
+    public var sweepIntervalMillis: UInt64 = 1000
+    /// Most reservations expired per sweep call (a full call is followed by another). Default 500.
+    public var sweepBatch = 500
+    /// Whether this worker bootstraps the node (worker 0): loads sales from Redis, reclaims
+    /// the node's stale leases, and keeps the process's sale directory in sync with Redis.
+    public var bootstrapsNode: Bool
+    /// Period of the sale directory sync from Redis (bootstrap worker). Default 2000 ms.
+    public var saleSyncIntervalMillis: UInt64 = 2000
+    /// Period of `fs:node:{id}` stats. Default 1000 ms.
+    public var statsIntervalMillis: UInt64 = 1000
+    /// TTL of `fs:node:{id}`. Default 10 s.
+    public var statsTTLSeconds = 10
+    /// Slices unused this long go back to the pool (and ended sales' slices). Default 30 s.
+    public var idleSliceReturnMillis: Int64 = 30_000
+    /// Before answering `limit_exceeded`, check the buyer's units in Redis (the local ledger
+    /// does not hear of cancels and expiries run by other nodes). Default true.
+    public var verifiesLimitWithRedis = true
+    /// Most such checks in flight; beyond, `limit_exceeded` is answered from the ledger. Default 256.
+    public var maxLimitChecksInFlight = 256
+    /// Shutdown: longest wait for the last flushes and lease returns. Default 5000 ms.
+    public var shutdownTimeoutMillis: UInt64 = 5000
+
+    /// Settings for worker `workerIndex` of node `nodeID`.
+    public init(nodeID: String, workerIndex: Int) {
+        self.nodeID = nodeID
+        self.workerIndex = workerIndex
+        self.runsExpirySweep = workerIndex == 0
+        self.bootstrapsNode = workerIndex == 0
+    }
+
+    /// `<nodeID>/<workerIndex>`: the field of this worker's leases in `fs:{S}:leases:{sku}`.
+    public var workerID: String { nodeID + "/" + String(workerIndex) }
+}

@@ -1,0 +1,99 @@
+import FlashSaleHTTP
+import FlashSaleWorker
+import Foundation
+import Testing
+
+/// WorkerAPI in process: routing, refusals and error codes through the real router, API
+/// and worker engine, on a store double (the real Redis is in the end-to-end tests).
+/// Every error answer must carry its code from the one error table, with that code's
+/// status.
+@Suite(.serialized) struct WorkerAPIInProcessTests {
+    /// Checks an error answer against the table.
+    private func expectError(_ answer: InProcessAPI.Answer?, _ code: APIErrorCode, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(answer?.status == code.status.code, "status of \(code.text): \(String(describing: answer))", sourceLocation: sourceLocation)
+        #expect(answer?.errorCode == code.text, "code: \(String(describing: answer?.body))", sourceLocation: sourceLocation)
+        #expect(answer?.headers["content-type"] == "application/json", sourceLocation: sourceLocation)
+    }
+
+    @Test func routingAndServerLevelErrors() {
+        let api = InProcessAPI()
+        #expect(api.request("GET", "/healthz")?.status == 200)
+        expectError(api.request("GET", "/v2/nothing"), .notFound)
+        let wrongMethod = api.request("DELETE", "/v1/sales/s1")
+        expectError(wrongMethod, .methodNotAllowed)
+        #expect(wrongMethod?.headers["allow"]?.contains("PUT") == true)
+        expectError(api.request("POST", "/v1/sales/s1/purchases", body: "x=1", headers: ["Content-Type": "text/plain", "X-User-Id": "u"]), .unsupportedMediaType)
+        expectError(api.request("GET", "/v1/sales/s1"), .saleNotFound)
+        expectError(api.request("GET", "/v1/sales/bad%20id"), .badRequest)
+    }
+
+    @Test func adminRouteNeedsTheAdminTokenAndValidatesTheSale() {
+        let api = InProcessAPI()
+        let body = #"{"starts_at":"2020-01-01T00:00:00Z","ends_at":"2099-01-01T00:00:00Z","per_user_limit":1,"reservation_ttl_s":600,"items":[{"sku":"a","stock":3}]}"#
+        expectError(api.request("PUT", "/v1/sales/s1", body: body), .unauthorized)
+        expectError(api.request("PUT", "/v1/sales/s1", body: body, headers: ["Authorization": "Bearer wrong"]), .unauthorized)
+        let zeroLimit = body.replacingOccurrences(of: #""per_user_limit":1"#, with: #""per_user_limit":0"#)
+        expectError(api.request("PUT", "/v1/sales/s1", body: zeroLimit, headers: ["Authorization": "Bearer \(InProcessAPI.adminToken)"]), .badRequest)
+        #expect(api.putLiveSale("s1", items: [("a", 3)])?.status == 201)
+        #expect(api.putLiveSale("s1", items: [("a", 3)])?.status == 200, "unchanged")
+        expectError(api.putLiveSale("s1", items: [("a", 4)]), .saleLive)
+        let sale = api.request("GET", "/v1/sales/s1")
+        #expect(sale?.status == 200)
+        #expect(sale?.json["state"] as? String == "live")
+        #expect(api.sync { true })
+    }
+
+    @Test func purchasesAnswerFromTheCoreAndTheStore() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 2), ("b", 5)], limit: 1)?.status == 201)
+        let first = try #require(api.purchase(sale: "s1", user: "u1", sku: "a", key: "k1"))
+        #expect(first.status == 201)
+        let orderID = try #require(first.json["order_id"] as? String)
+        #expect(first.headers["location"] == "/v1/orders/\(orderID)")
+        #expect(api.storedOrders[orderID] != nil, "--ack persisted: the 201 names an order the store has")
+        // Same key, same body: the same order again; same key, other body: 422.
+        let replay = api.purchase(sale: "s1", user: "u1", sku: "a", key: "k1")
+        #expect(replay?.status == 201)
+        #expect(replay?.json["order_id"] as? String == orderID)
+        expectError(api.purchase(sale: "s1", user: "u1", sku: "b", key: "k1"), .idempotencyKeyReused)
+        expectError(api.purchase(sale: "s1", user: "u1", sku: "a"), .limitExceeded)
+        #expect(api.purchase(sale: "s1", user: "u2", sku: "a")?.status == 201)
+        expectError(api.purchase(sale: "s1", user: "u3", sku: "a"), .soldOut)
+        expectError(api.purchase(sale: "s1", user: "u3", sku: "zzz"), .skuNotFound)
+        expectError(api.purchase(sale: "nope", user: "u3", sku: "a"), .saleNotFound)
+        expectError(api.purchase(sale: "s1", user: "u3", sku: "b", qty: 0), .badRequest)
+        expectError(api.request("POST", "/v1/sales/s1/purchases", body: #"{"sku":"b","qty":1}"#), .unauthorized)
+    }
+
+    @Test func ordersPayAndCancel() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 5)], limit: 2)?.status == 201)
+        let one = try #require(api.purchase(sale: "s1", user: "u1", sku: "a")?.json["order_id"] as? String)
+        let two = try #require(api.purchase(sale: "s1", user: "u1", sku: "a")?.json["order_id"] as? String)
+        let read = api.request("GET", "/v1/orders/\(one)", headers: ["X-User-Id": "u1"])
+        #expect(read?.status == 200)
+        #expect(read?.json["status"] as? String == "reserved")
+        expectError(api.request("GET", "/v1/orders/\(one)", headers: ["X-User-Id": "someone-else"]), .orderNotFound)
+        let pay = ["Authorization": "Bearer payment-token-for-tests-012345"]
+        expectError(api.request("POST", "/v1/orders/\(one)/pay"), .unauthorized)
+        #expect(api.request("POST", "/v1/orders/\(one)/pay", headers: pay)?.json["status"] as? String == "paid")
+        expectError(api.request("POST", "/v1/orders/\(one)/cancel", headers: ["X-User-Id": "u1"]), .notReserved)
+        #expect(api.request("POST", "/v1/orders/\(two)/cancel", headers: ["X-User-Id": "u1"])?.json["status"] as? String == "cancelled")
+        expectError(api.request("POST", "/v1/orders/\(two)/pay", headers: pay), .notReserved)
+        // An id of the right shape that no sale holds.
+        let unknown = String(one.dropLast()) + (one.last == "0" ? "1" : "0")
+        expectError(api.request("POST", "/v1/orders/\(unknown)/pay", headers: pay), .orderNotFound)
+    }
+
+    @Test func storeDownShedsWithRetryAfterAndRecovers() {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 5)])?.status == 201)
+        api.setStoreUp(false)
+        let shed = api.purchase(sale: "s1", user: "u1", sku: "a")
+        expectError(shed, .overloaded)
+        #expect(shed?.headers["retry-after"] != nil)
+        expectError(api.request("GET", "/v1/sales/s1"), .redisUnavailable)
+        api.setStoreUp(true)
+        #expect(waitUntil { api.purchase(sale: "s1", user: "u2", sku: "a")?.status == 201 })
+    }
+}
