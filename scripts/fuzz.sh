@@ -29,7 +29,12 @@ echo "fuzz: building the harnesses"
 # ld.gold warns about every ASan symbol it cannot export: noise.
 # (Product by product: a plain `swift build` would also build the rest of the main package.)
 for entry in "${selected[@]}"; do
-  swift build "${flags[@]}" --product "${entry##*:}" 2>&1 | grep -v "ld.gold: warning: Cannot export local symbol" | tail -n 1
+  if ! log="$(swift build "${flags[@]}" --product "${entry##*:}" 2>&1)"; then
+    grep -v "ld.gold: warning: Cannot export local symbol" <<<"$log" | tail -n 60
+    echo "fuzz: building ${entry##*:} failed" >&2
+    exit 1
+  fi
+  grep -v "ld.gold: warning: Cannot export local symbol" <<<"$log" | tail -n 1
 done
 bin="$(swift build "${flags[@]}" --show-bin-path)"
 
