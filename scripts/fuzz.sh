@@ -29,7 +29,12 @@ echo "fuzz: building the harnesses"
 # ld.gold warns about every ASan symbol it cannot export: noise.
 # (Product by product: a plain `swift build` would also build the rest of the main package.)
 for entry in "${selected[@]}"; do
-  swift build "${flags[@]}" --product "${entry##*:}" 2>&1 | grep -v "ld.gold: warning: Cannot export local symbol" | tail -n 1
+  if ! log="$(swift build "${flags[@]}" --product "${entry##*:}" 2>&1)"; then
+    grep -v "ld.gold: warning: Cannot export local symbol" <<<"$log" | tail -n 60
+    echo "fuzz: building ${entry##*:} failed" >&2
+    exit 1
+  fi
+  grep -v "ld.gold: warning: Cannot export local symbol" <<<"$log" | tail -n 1
 done
 bin="$(swift build "${flags[@]}" --show-bin-path)"
 
@@ -66,5 +71,9 @@ for ((i = 0; i < ${#selected[@]}; i += 2)); do
   done
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 done
-echo "fuzz: logs in $out"
+if [ "$failed" = 0 ] && [ -z "${FUZZ_OUT:-}" ]; then
+  rm -rf "$out"  # nothing to keep; FUZZ_OUT=dir keeps the logs and grown corpora
+else
+  echo "fuzz: logs in $out"
+fi
 exit "$failed"

@@ -3,7 +3,7 @@ import FlashSaleLoop
 import Glibc
 #endif
 
-/// One HTTP/1.1 connection: parser state, the current request's bytes,
+/// One HTTP/1.1 connection: its request parser (which holds the current request),
 /// ordered responses and the output buffers. Loop thread only.
 ///
 /// Without a socket (`tcp == nil`) it is the in-memory harness behind
