@@ -69,12 +69,12 @@ extension WorkerAPI {
         return .success(String(decoding: raw.bytes, as: UTF8.self))
     }
 
-    /// The `{order}` path parameter: 26 Crockford base32 characters, returned canonical (upper case).
-    func orderParameter(_ request: HTTPRequest) -> Result<OrderID, APIError> {
-        guard let raw = request.parameter(at: 0), raw.count == OrderID.textLength, let id = OrderID(utf8: raw.bytes) else {
-            return .failure(APIError(.badRequest, "order id must be 26 characters of Crockford base32"))
-        }
-        return .success(id)
+    /// The `{order}` path parameter (26 Crockford base32 characters, canonical upper case) as an order id; nil when it has not an order id's
+    /// shape (no order has it: the routes answer `404 order_not_found`, as for any
+    /// unknown order).
+    func orderParameter(_ request: HTTPRequest) -> OrderID? {
+        guard let raw = request.parameter(at: 0), raw.count == OrderID.textLength else { return nil }
+        return OrderID(utf8: raw.bytes)
     }
 
     /// The optional `Idempotency-Key` header, validated.

@@ -73,10 +73,8 @@ extension WorkerAPI {
     /// The `{order}` parameter. An id of the wrong shape names no order
     /// either: 404 `order_not_found`, the same answer as an unknown one.
     private func orderID(_ request: HTTPRequest) -> Result<String, APIError> {
-        switch orderParameter(request) {
-        case .success(let id): return .success(id.text)
-        case .failure: return .failure(APIError(.orderNotFound, "no such order for this caller"))
-        }
+        guard let id = orderParameter(request) else { return .failure(APIError(.orderNotFound, "no such order for this caller")) }
+        return .success(id.text)
     }
 
     /// Reads the order back (after a pay or cancel) and answers with it.
