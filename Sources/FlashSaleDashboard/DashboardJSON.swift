@@ -84,10 +84,7 @@ enum DashboardJSON {
             json.field("state", string: sale.state(at: now))
             json.field("skus", integer: sale.skus.count)
             json.field("total", integer: sale.skus.reduce(0) { $0 + $1.total })
-            json.field("pool", integer: sale.skus.reduce(0) { $0 + $1.pool })
-            json.field("leased", integer: sale.skus.reduce(0) { $0 + $1.leased })
-            json.field("reserved", integer: sale.skus.reduce(0) { $0 + $1.reserved })
-            json.field("paid", integer: sale.skus.reduce(0) { $0 + $1.paid })
+            units(&json, SaleUnits(sale.skus))
             json.field("conserved", bool: sale.skus.allSatisfy(\.conserved))
         }
     }
@@ -134,10 +131,7 @@ enum DashboardJSON {
             }
             objects(&json, "history", state.history(of: sale.sale)) { json, point in
                 json.field("at", integer: point.atMillis)
-                json.field("pool", integer: point.pool)
-                json.field("leased", integer: point.leased)
-                json.field("reserved", integer: point.reserved)
-                json.field("paid", integer: point.paid)
+                units(&json, point.units)
                 json.field("reserved_per_s", integer: rounded(point.reservedPerSecond))
                 json.field("rejected_per_s", integer: rounded(point.rejectedPerSecond))
             }
@@ -172,6 +166,14 @@ enum DashboardJSON {
         json.array { json in
             for element in elements { json.object { json in body(&json, element) } }
         }
+    }
+
+    /// The fields `pool`, `leased`, `reserved`, `paid`.
+    private static func units(_ json: inout JSONBuffer, _ units: SaleUnits) {
+        json.field("pool", integer: units.pool)
+        json.field("leased", integer: units.leased)
+        json.field("reserved", integer: units.reserved)
+        json.field("paid", integer: units.paid)
     }
 
     private static func optional(_ json: inout JSONBuffer, _ name: StaticString, _ value: Int64?) {
