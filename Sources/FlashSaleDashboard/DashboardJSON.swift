@@ -36,15 +36,11 @@ enum DashboardJSON {
                 json.field("ok", bool: broken.isEmpty)
                 json.field("checks", integer: Int64(state.checks))
                 json.field("violations_found", integer: Int64(state.violationsFound))
-                json.key("violating")
-                json.array { json in
-                    for (sale, sku) in broken.prefix(100) {
-                        json.object { json in
-                            json.field("sale", string: sale)
-                            json.field("sku", string: sku.sku)
-                            json.field("imbalance", integer: sku.imbalance)
-                        }
-                    }
+                objects(&json, "violating", broken.prefix(100)) { json, entry in
+                    let (sale, sku) = entry
+                    json.field("sale", string: sale)
+                    json.field("sku", string: sku.sku)
+                    json.field("imbalance", integer: sku.imbalance)
                 }
             }
             json.key("sales")
@@ -72,16 +68,11 @@ enum DashboardJSON {
             }
             json.key("rejection_reasons")
             json.array { json in for reason in EngineRates.reasons { json.string(reason) } }
-            json.key("engine_history")
-            json.array { json in
-                for point in state.engineHistory.elements {
-                    json.object { json in
-                        json.field("at", integer: point.atMillis)
-                        json.field("reserved_per_s", integer: rounded(point.reservedPerSecond))
-                        json.key("rejected_per_s")
-                        json.array { json in for value in point.rejectedPerSecond { json.integer(rounded(value)) } }
-                    }
-                }
+            objects(&json, "engine_history", state.engineHistory.elements) { json, point in
+                json.field("at", integer: point.atMillis)
+                json.field("reserved_per_s", integer: rounded(point.reservedPerSecond))
+                json.key("rejected_per_s")
+                json.array { json in for value in point.rejectedPerSecond { json.integer(rounded(value)) } }
             }
         }
         return json.text
@@ -93,10 +84,7 @@ enum DashboardJSON {
             json.field("state", string: sale.state(at: now))
             json.field("skus", integer: sale.skus.count)
             json.field("total", integer: sale.skus.reduce(0) { $0 + $1.total })
-            json.field("pool", integer: sale.skus.reduce(0) { $0 + $1.pool })
-            json.field("leased", integer: sale.skus.reduce(0) { $0 + $1.leased })
-            json.field("reserved", integer: sale.skus.reduce(0) { $0 + $1.reserved })
-            json.field("paid", integer: sale.skus.reduce(0) { $0 + $1.paid })
+            units(&json, SaleUnits(sale.skus))
             json.field("conserved", bool: sale.skus.allSatisfy(\.conserved))
         }
     }
@@ -108,43 +96,28 @@ enum DashboardJSON {
             optional(&json, "starts_at", sale.startsAtMillis)
             optional(&json, "ends_at", sale.endsAtMillis)
             optional(&json, "per_user_limit", sale.perUserLimit)
-            json.key("skus")
-            json.array { json in
-                for sku in sale.skus {
-                    json.object { json in
-                        json.field("sku", string: sku.sku)
-                        json.field("total", integer: sku.total)
-                        json.field("pool", integer: sku.pool)
-                        json.field("leased", integer: sku.leased)
-                        json.field("reserved", integer: sku.reserved)
-                        json.field("paid", integer: sku.paid)
-                        json.field("fulfilled", integer: sku.fulfilled)
-                        json.field("cancelled", integer: sku.cancelled)
-                        json.field("expired", integer: sku.expired)
-                        json.field("imbalance", integer: sku.imbalance)
-                        json.field("conserved", bool: sku.conserved)
-                        optional(&json, "sold_out_at", state.soldOutAt(sale: sale.sale, sku: sku.sku))
-                        json.key("rejections")
-                        json.array { json in
-                            for rejection in sku.rejections {
-                                json.object { json in
-                                    json.field("reason", string: rejection.reason)
-                                    json.field("count", integer: rejection.count)
-                                }
-                            }
-                        }
-                    }
+            objects(&json, "skus", sale.skus) { json, sku in
+                json.field("sku", string: sku.sku)
+                json.field("total", integer: sku.total)
+                json.field("pool", integer: sku.pool)
+                json.field("leased", integer: sku.leased)
+                json.field("reserved", integer: sku.reserved)
+                json.field("paid", integer: sku.paid)
+                json.field("fulfilled", integer: sku.fulfilled)
+                json.field("cancelled", integer: sku.cancelled)
+                json.field("expired", integer: sku.expired)
+                json.field("imbalance", integer: sku.imbalance)
+                json.field("conserved", bool: sku.conserved)
+                optional(&json, "sold_out_at", state.soldOutAt(sale: sale.sale, sku: sku.sku))
+                objects(&json, "rejections", sku.rejections) { json, rejection in
+                    json.field("reason", string: rejection.reason)
+                    json.field("count", integer: rejection.count)
                 }
             }
-            json.key("holders")
-            json.array { json in
-                for holder in sale.holders {
-                    json.object { json in
-                        json.field("worker", string: holder.worker)
-                        json.field("beat_at", integer: holder.beatMillis)
-                        json.field("age_ms", integer: max(0, now - holder.beatMillis))
-                    }
-                }
+            objects(&json, "holders", sale.holders) { json, holder in
+                json.field("worker", string: holder.worker)
+                json.field("beat_at", integer: holder.beatMillis)
+                json.field("age_ms", integer: max(0, now - holder.beatMillis))
             }
             if let relay = sale.relay {
                 json.key("relay")
@@ -156,19 +129,11 @@ enum DashboardJSON {
             } else {
                 json.nullField("relay")
             }
-            json.key("history")
-            json.array { json in
-                for point in state.history(of: sale.sale) {
-                    json.object { json in
-                        json.field("at", integer: point.atMillis)
-                        json.field("pool", integer: point.pool)
-                        json.field("leased", integer: point.leased)
-                        json.field("reserved", integer: point.reserved)
-                        json.field("paid", integer: point.paid)
-                        json.field("reserved_per_s", integer: rounded(point.reservedPerSecond))
-                        json.field("rejected_per_s", integer: rounded(point.rejectedPerSecond))
-                    }
-                }
+            objects(&json, "history", state.history(of: sale.sale)) { json, point in
+                json.field("at", integer: point.atMillis)
+                units(&json, point.units)
+                json.field("reserved_per_s", integer: rounded(point.reservedPerSecond))
+                json.field("rejected_per_s", integer: rounded(point.rejectedPerSecond))
             }
         }
     }
@@ -190,6 +155,25 @@ enum DashboardJSON {
             json.field("overloaded", integer: node.int("overloaded"))
             json.field("ttl_s", integer: node.ttlSeconds)
         }
+    }
+
+    /// `"name": [{…}, …]`: one object per element, its fields written by `body`.
+    private static func objects<Elements: Sequence>(
+        _ json: inout JSONBuffer, _ name: StaticString, _ elements: Elements,
+        _ body: (inout JSONBuffer, Elements.Element) -> Void
+    ) {
+        json.key(name)
+        json.array { json in
+            for element in elements { json.object { json in body(&json, element) } }
+        }
+    }
+
+    /// The fields `pool`, `leased`, `reserved`, `paid`.
+    private static func units(_ json: inout JSONBuffer, _ units: SaleUnits) {
+        json.field("pool", integer: units.pool)
+        json.field("leased", integer: units.leased)
+        json.field("reserved", integer: units.reserved)
+        json.field("paid", integer: units.paid)
     }
 
     private static func optional(_ json: inout JSONBuffer, _ name: StaticString, _ value: Int64?) {

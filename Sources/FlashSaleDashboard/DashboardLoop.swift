@@ -5,16 +5,14 @@ import FlashSaleRedis
 /// Everything on the dashboard's loop: the Redis client, the reader, the
 /// state, the open event streams and the routes.
 final class DashboardLoop {
-    let loop: EventLoop
-    let configuration: DashboardConfiguration
-    let client: RedisClient
-    let reader: RedisReader
-    let state: DashboardState
+    private let configuration: DashboardConfiguration
+    private let client: RedisClient
+    private let reader: RedisReader
+    private let state: DashboardState
     private let timer: LoopTimer
     private var streams: [(stream: HTTPStream, query: DashboardQuery)] = []
 
     init(loop: EventLoop, configuration: DashboardConfiguration, redis: RedisClientConfiguration) {
-        self.loop = loop
         self.configuration = configuration
         client = RedisClient(loop: loop, configuration: redis)
         reader = RedisReader(client: client, maxSales: configuration.maxSales, rescanMillis: configuration.rescanMillis)

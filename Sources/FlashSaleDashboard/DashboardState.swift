@@ -42,11 +42,10 @@ final class DashboardState {
         var liveSales = Set<String>()
         for sale in reading.sales {
             liveSales.insert(sale.sale)
-            var pool: Int64 = 0, leased: Int64 = 0, reserved: Int64 = 0, paid: Int64 = 0, ever: Int64 = 0, rejected: Int64 = 0
+            var ever: Int64 = 0, rejected: Int64 = 0
             for sku in sale.skus {
                 checks &+= 1
                 if !sku.conserved { violationsFound &+= 1 }
-                pool += sku.pool; leased += sku.leased; reserved += sku.reserved; paid += sku.paid
                 ever += sku.everReserved
                 rejected += sku.rejections.reduce(0) { $0 + $1.count }
                 let key = sale.sale + "/" + sku.sku
@@ -64,8 +63,7 @@ final class DashboardState {
             }
             previousSale[sale.sale] = (now, ever, rejected)
             saleHistory[sale.sale, default: History(capacity: historyLength)].append(SalePoint(
-                atMillis: now, pool: pool, leased: leased, reserved: reserved, paid: paid,
-                reservedPerSecond: rate, rejectedPerSecond: rejectedRate))
+                atMillis: now, units: SaleUnits(sale.skus), reservedPerSecond: rate, rejectedPerSecond: rejectedRate))
         }
         // Sales that disappeared lose their history (bounded by what Redis holds).
         for name in saleHistory.keys where !liveSales.contains(name) {

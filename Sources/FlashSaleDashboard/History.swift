@@ -29,13 +29,27 @@ struct History<Element> {
     var count: Int { items.count }
 }
 
+/// One sale's units by state, summed over its SKUs.
+struct SaleUnits {
+    var pool: Int64 = 0
+    var leased: Int64 = 0
+    var reserved: Int64 = 0
+    var paid: Int64 = 0
+
+    init(_ skus: [SKUReading]) {
+        for sku in skus {
+            pool += sku.pool
+            leased += sku.leased
+            reserved += sku.reserved
+            paid += sku.paid
+        }
+    }
+}
+
 /// One second of one sale: units by state (all SKUs) and the rate of new reservations.
 struct SalePoint {
     var atMillis: Int64
-    var pool: Int64
-    var leased: Int64
-    var reserved: Int64
-    var paid: Int64
+    var units: SaleUnits
     /// Units newly reserved per second since the previous point.
     var reservedPerSecond: Double
     /// Flush rejections per second since the previous point.

@@ -10,8 +10,7 @@ struct DashboardCommand: ParsableCommand {
         discussion: "Open http://HOST:PORT/ in a browser. Feeds: /api/snapshot (JSON), /api/events (text/event-stream), /metrics (Prometheus). See docs/dashboard.md."
     )
 
-    @Option(help: "Redis URL or comma-separated seed URLs (env FLASHSALE_REDIS; default redis://127.0.0.1:6379).")
-    var redis: String?
+    @OptionGroup var redis: RedisOption<SeedURLs>
 
     @Option(help: "Listen address (env FLASHSALE_DASHBOARD_HOST; default 127.0.0.1).")
     var host: String?
@@ -27,9 +26,7 @@ struct DashboardCommand: ParsableCommand {
 
     func run() throws {
         let env = Environment()
-        let urls = (redis ?? env.text("FLASHSALE_REDIS") ?? "redis://127.0.0.1:6379")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        var configuration = DashboardConfiguration(redisURLs: urls)
+        var configuration = DashboardConfiguration(redisURLs: redis.urls)
         configuration.host = host ?? env.text("FLASHSALE_DASHBOARD_HOST") ?? "127.0.0.1"
         let port = try port ?? env.integer("FLASHSALE_DASHBOARD_PORT") ?? 8090
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535, got \(port)") }

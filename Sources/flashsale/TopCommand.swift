@@ -11,8 +11,7 @@ struct TopCommand: ParsableCommand {
         abstract: "Live dashboard read from Redis only: per SKU pool, leased, reserved, paid, cancelled, expired; orders/s; rejections; nodes; conservation."
     )
 
-    @Option(help: "Redis URL (env FLASHSALE_REDIS; default redis://127.0.0.1:6379).")
-    var redis: String?
+    @OptionGroup var redis: RedisOption<OneURL>
 
     @Option(help: "Show only this sale.")
     var sale: String?
@@ -24,7 +23,7 @@ struct TopCommand: ParsableCommand {
     var once = false
 
     func run() throws {
-        let url = redis ?? ProcessInfo.processInfo.environment["FLASHSALE_REDIS"] ?? "redis://127.0.0.1:6379"
+        let url = redis.url
         let session: BlockingRedisSession
         do {
             session = try BlockingRedisSession(url: url)

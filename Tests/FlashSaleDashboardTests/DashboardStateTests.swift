@@ -38,7 +38,7 @@ func node(_ id: String, requests: Int64, reserved: Int64, soldOut: Int64, update
         #expect(history.count == 2)
         #expect(history[1].reservedPerSecond == 5)   // (7 + 3) - 0 over 2 s
         #expect(history[1].rejectedPerSecond == 2)
-        #expect(history[1].pool == 0 && history[1].paid == 3)
+        #expect(history[1].units.pool == 0 && history[1].units.paid == 3)
         #expect(state.soldOutAt(sale: "s", sku: "a") == 3_000)
         #expect(state.nodeRequestRate["n/0"] == 150)
         let engine = state.engineHistory.elements

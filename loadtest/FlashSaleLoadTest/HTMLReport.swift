@@ -100,7 +100,7 @@ public enum HTMLReport {
             let scale = 800.0 * Double(all) / Double(total)
             var x = 120.0
             html += "<text x=\"10\" y=\"\(y + 17)\" font-size=\"13\">\(esc(kind.kind))</text>"
-            for (count, color) in [(kind.ok, "#1f9d55"), (kind.rejected, "#e0a21e"), (kind.unknown, "#c23b3b")] where count > 0 {
+            for (count, color) in outcomeSegments(ok: kind.ok, rejected: kind.rejected, unknown: kind.unknown) {
                 let width = max(1, scale * Double(count) / Double(max(all, 1)))
                 html += "<rect x=\"\(fmt(x, 1))\" y=\"\(y)\" width=\"\(fmt(width, 1))\" height=\"24\" fill=\"\(color)\"/>"
                 x += width
@@ -108,7 +108,7 @@ public enum HTMLReport {
             html += "<text x=\"990\" y=\"\(y + 17)\" font-size=\"12\" text-anchor=\"end\" fill=\"#3d4556\">\(all)</text>"
         }
         html += "</svg>"
-        html += "<div class=\"legend\"><span><i style=\"background:#1f9d55\"></i>ok (2xx)</span><span><i style=\"background:#e0a21e\"></i>rejected (definite refusal)</span><span><i style=\"background:#c23b3b\"></i>unknown (timeout, reset, 5xx)</span></div>"
+        html += legend([("ok (2xx)", okColor), ("rejected (definite refusal)", rejectedColor), ("unknown (timeout, reset, 5xx)", unknownColor)])
         html += "<table><tr><th>request</th><th class=num>ok</th><th class=num>rejected</th><th class=num>unknown</th><th>by status</th><th>by error code</th><th>no answer</th></tr>"
         for kind in kinds {
             let statuses = kind.byStatus.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "<br>")
@@ -137,9 +137,7 @@ public enum HTMLReport {
             let points = zip(times, values).map { "\(fmt(x($0, maxT), 1)),\(fmt(y($1, maxY), 1))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>"
         }
-        svg += "</svg>"
-        svg += "<div class=\"legend\">" + series.map { "<span><i style=\"background:\($0.1)\"></i>\($0.0)</span>" }.joined() + "</div>"
-        return svg
+        return svg + "</svg>" + legend(series.map { ($0.0, $0.1) })
     }
 
     private static func stackedBars(series: [SeriesPoint], bucketSeconds: Double) -> String {
@@ -151,7 +149,7 @@ public enum HTMLReport {
         for point in series {
             let x0 = x(point.tSeconds, maxT)
             var base = 0.0
-            for (count, color) in [(point.ok, "#1f9d55"), (point.rejected, "#e0a21e"), (point.unknown, "#c23b3b")] where count > 0 {
+            for (count, color) in outcomeSegments(ok: point.ok, rejected: point.rejected, unknown: point.unknown) {
                 let rate = Double(count) / bucketSeconds
                 let yTop = y(base + rate, maxY)
                 let yBottom = y(base, maxY)
@@ -159,9 +157,24 @@ public enum HTMLReport {
                 base += rate
             }
         }
-        svg += "</svg>"
-        svg += "<div class=\"legend\"><span><i style=\"background:#1f9d55\"></i>ok</span><span><i style=\"background:#e0a21e\"></i>rejected</span><span><i style=\"background:#c23b3b\"></i>unknown</span><span>(answers per second, \(fmt(bucketSeconds * 1000, 0)) ms buckets)</span></div>"
-        return svg
+        return svg + "</svg>" + legend([("ok", okColor), ("rejected", rejectedColor), ("unknown", unknownColor)],
+                                       note: "(answers per second, \(fmt(bucketSeconds * 1000, 0)) ms buckets)")
+    }
+
+    /// Outcome colours: ok, rejected (a definite refusal), unknown.
+    private static let okColor = "#1f9d55"
+    private static let rejectedColor = "#e0a21e"
+    private static let unknownColor = "#c23b3b"
+
+    /// The non-empty outcomes of a bar, in drawing order, with their colours.
+    private static func outcomeSegments(ok: Int, rejected: Int, unknown: Int) -> [(count: Int, color: String)] {
+        [(ok, okColor), (rejected, rejectedColor), (unknown, unknownColor)].filter { $0.count > 0 }
+    }
+
+    /// A chart's legend: a swatch and a label per series, then an optional note.
+    private static func legend(_ entries: [(label: String, color: String)], note: String? = nil) -> String {
+        "<div class=\"legend\">" + entries.map { "<span><i style=\"background:\($0.color)\"></i>\($0.label)</span>" }.joined()
+            + (note.map { "<span>\($0)</span>" } ?? "") + "</div>"
     }
 
     private static func axes(maxT: Double, maxY: Double, unit: String) -> String {

@@ -7,13 +7,14 @@ struct BurstCommand: ParsableCommand {
         commandName: "burst",
         abstract: "N distinct users each try to buy within a window of T seconds (the flash moment).")
 
+    enum Defaults: ArrivalDefaults {
+        static let users = 200_000
+        static let window = 2.0
+    }
+
     @OptionGroup var target: TargetOptions
 
-    @Option(help: "Distinct buyers.")
-    var users = 200_000
-
-    @Option(help: "Seconds over which the buyers arrive.")
-    var window = 2.0
+    @OptionGroup var arrivals: ArrivalOptions<Defaults>
 
     @Option(help: "Share of buyers who send the same purchase again (same Idempotency-Key) after the first answer.")
     var retryShare = 0.05
@@ -22,8 +23,9 @@ struct BurstCommand: ParsableCommand {
     var greedyShare = 0.05
 
     func run() throws {
-        let scenario = Scenario.burst(users: users, windowSeconds: window, retryShare: retryShare, greedyShare: greedyShare)
-        let parameters = ["users": "\(users)", "window": "\(window)s", "retry-share": "\(retryShare)", "greedy-share": "\(greedyShare)"]
+        let scenario = Scenario.burst(
+            users: arrivals.users, windowSeconds: arrivals.window, retryShare: retryShare, greedyShare: greedyShare)
+        let parameters = arrivals.parameters.merging(["retry-share": "\(retryShare)", "greedy-share": "\(greedyShare)"]) { $1 }
         try runScenario(scenario, target: target, parameters: parameters, expireWait: 0)
     }
 }
@@ -52,13 +54,14 @@ struct LifecycleCommand: ParsableCommand {
         commandName: "lifecycle",
         abstract: "Buy, then pay, cancel or let the reservation expire, in given proportions.")
 
+    enum Defaults: ArrivalDefaults {
+        static let users = 1000
+        static let window = 1.0
+    }
+
     @OptionGroup var target: TargetOptions
 
-    @Option(help: "Distinct buyers.")
-    var users = 1000
-
-    @Option(help: "Seconds over which the buyers arrive.")
-    var window = 1.0
+    @OptionGroup var arrivals: ArrivalOptions<Defaults>
 
     @Option(help: "Share of buyers with an order who pay it.")
     var payShare = 0.5
@@ -76,11 +79,12 @@ struct LifecycleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scenario = Scenario.lifecycle(users: users, windowSeconds: window, payShare: payShare, cancelShare: cancelShare)
+        let scenario = Scenario.lifecycle(
+            users: arrivals.users, windowSeconds: arrivals.window, payShare: payShare, cancelShare: cancelShare)
         let expireShare = max(0, 1 - payShare - cancelShare)
-        let wait = expireWait ?? (expireShare > 0 ? Double(target.reservationTTL) + 10 : 0)
-        let parameters = ["users": "\(users)", "window": "\(window)s", "pay": "\(payShare)", "cancel": "\(cancelShare)",
-                          "expire": String(format: "%.2f", expireShare)]
+        let wait = expireWait ?? (expireShare > 0 ? Double(target.creation.reservationTTL) + 10 : 0)
+        let parameters = arrivals.parameters.merging(
+            ["pay": "\(payShare)", "cancel": "\(cancelShare)", "expire": String(format: "%.2f", expireShare)]) { $1 }
         try runScenario(scenario, target: target, parameters: parameters, expireWait: wait)
     }
 }
@@ -98,20 +102,14 @@ func runScenario(_ scenario: Scenario, target: TargetOptions, parameters: [Strin
     if case .lifecycle = scenario, driver.paymentToken.isEmpty {
         throw ValidationError("FLASHSALE_PAYMENT_TOKEN is not set (lifecycle pays orders)")
     }
-    var create: (adminToken: String, stock: Int, perUserLimit: Int, ttlSeconds: Int)?
-    if target.createSale {
-        guard let admin = environment["FLASHSALE_ADMIN_TOKEN"], !admin.isEmpty else {
-            throw ValidationError("FLASHSALE_ADMIN_TOKEN is not set (needed by --create-sale)")
-        }
-        create = (admin, target.stock, target.perUserLimit, target.reservationTTL)
-    }
+    let create = try target.creation.request()
     var allParameters = parameters
     allParameters["connections"] = "\(target.connections)"
     allParameters["auth"] = target.trustUserHeader ? "x-user-id" : "jwt"
     let session = ScenarioSession(
         driver: driver, parameters: allParameters, createSale: create, redisURL: target.redis,
         settleSeconds: target.settle, expireWaitSeconds: expireWait)
-    let stock = target.createSale ? target.stock : 0
+    let stock = create?.stock ?? 0
     let printer = ProgressPrinter(stock: stock)
     let report: RunReport
     let evidence: DriverEvidence

@@ -43,17 +43,7 @@ struct TargetOptions: ParsableArguments {
     @Flag(help: "No live progress line.")
     var quiet = false
 
-    @Flag(help: "Create (or update) the sale through the admin API before the run (FLASHSALE_ADMIN_TOKEN).")
-    var createSale = false
-
-    @Option(help: "With --create-sale: units on sale.")
-    var stock = 10_000
-
-    @Option(help: "With --create-sale: units one user may hold (1-1000000).")
-    var perUserLimit = 1
-
-    @Option(help: "With --create-sale: seconds a reservation stays unpaid before it expires.")
-    var reservationTTL = 600
+    @OptionGroup var creation: SaleCreationOptions
 
     /// host and port from `url`.
     func endpoint() throws -> (host: String, port: Int) {
@@ -66,6 +56,30 @@ struct TargetOptions: ParsableArguments {
             throw ValidationError("FLASHSALE_JWT_SECRET is not set (or pass --trust-user-header)")
         }
         return .jwt(secret: secret)
+    }
+}
+
+/// `--create-sale` and the sale it creates (or updates) before the run.
+struct SaleCreationOptions: ParsableArguments {
+    @Flag(help: "Create (or update) the sale through the admin API before the run (FLASHSALE_ADMIN_TOKEN).")
+    var createSale = false
+
+    @Option(help: "With --create-sale: units on sale.")
+    var stock = 10_000
+
+    @Option(help: "With --create-sale: units one user may hold (1-1000000).")
+    var perUserLimit = 1
+
+    @Option(help: "With --create-sale: seconds a reservation stays unpaid before it expires.")
+    var reservationTTL = 600
+
+    /// What ``ScenarioSession`` creates, nil without --create-sale; the admin token comes from the environment.
+    func request() throws -> (adminToken: String, stock: Int, perUserLimit: Int, ttlSeconds: Int)? {
+        guard createSale else { return nil }
+        guard let admin = ProcessInfo.processInfo.environment["FLASHSALE_ADMIN_TOKEN"], !admin.isEmpty else {
+            throw ValidationError("FLASHSALE_ADMIN_TOKEN is not set (needed by --create-sale)")
+        }
+        return (admin, stock, perUserLimit, reservationTTL)
     }
 }
 
