@@ -5,9 +5,12 @@ import Glibc
 /// A growable byte buffer on malloc/realloc (no `posix_memalign`), reused
 /// across requests: `count = 0` empties it without freeing.
 package final class ByteBuffer {
-    package private(set) var base: UnsafeMutableRawPointer
-    package var count = 0
-    package private(set) var capacity: Int
+    // Package-visible, so the optimizer cannot see every access: without these markers each
+    // access pays a dynamic exclusivity check (thousands of instructions per request). The
+    // buffer is loop-confined and never accessed reentrantly.
+    @exclusivity(unchecked) package private(set) var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) package var count = 0
+    @exclusivity(unchecked) package private(set) var capacity: Int
     private let initialCapacity: Int
 
     package init(capacity: Int) {
