@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Redis CPU and memory per persisted order under real HTTP load, next to the canonical
+# one-script-per-purchase design on the same redis-server in the same run (issue 12's
+# measure, to be taken before and after any change of the flush):
+#   - the engine (--workers 1 --trust-user-header --ack persisted, rate limits off) and its
+#     redis-server on CPU 0; wrk on CPU 1 with loadtest/wrk/distinct-keyed.lua (a new buyer
+#     and an Idempotency-Key per request: every request persists one whole order), at each
+#     of CONNS connections. Redis CPU per order = Redis used_cpu_user+sys (INFO cpu) over
+#     the run / orders recorded (the SKU's `reserved` count); memory per order =
+#     used_memory after - before (INFO memory) / orders: order record, buyer units,
+#     idempotency entry, expiry entry and its share of the event stream included.
+#   - then redis-benchmark -c 50 -P 16 EVALSHA of loadtest/peers/purchase.lua (SISMEMBER,
+#     DECRBY, SADD, XADD) on the same server: Redis CPU per call.
+#
+#   loadtest/redis-cost.sh                         # CONNS="1 64 1000", DURATION=10s
+#   CONNS="64" DURATION=5s loadtest/redis-cost.sh
+#
+# Knobs: CONNS ("1 64 1000"), RB_N (redis-benchmark calls, 1000000), and those of
+# loadtest/lib.sh (DURATION, SERVER_CPU, CLIENT_CPU, FLASHSALE_BIN_DIR, OUT, ...).
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+CONNS=${CONNS:-1 64 1000}
+RB_N=${RB_N:-1000000}
+SALE=cost
+
+lt_init fs-redis-cost
+BIN=$(release_bin flashsale) || exit 1
+start_redis
+start_engine "$BIN" --trust-user-header --ack persisted --rate-limit-user off --rate-limit-address off \
+  || die "engine did not start"
+[ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
+
+mem() { rcli INFO memory | tr -d '\r' | awk -F: '/^used_memory:/{print $2}'; }
+reserved() { rcli HGET "fs:{$SALE}:counts:s1" reserved | tr -d '\r'; }
+# settle: waits until the engine's queue is flushed (the count stops moving).
+settle() {
+  local a b
+  for _ in $(seq 1 40); do a=$(reserved); sleep 0.25; b=$(reserved); [ "$a" = "$b" ] && return 0; done
+}
+
+TABLE="$RUN_DIR/table.tsv"
+printf 'conns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\n' > "$TABLE"
+for conns in $CONNS; do
+  settle
+  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem)
+  out="$RUN_DIR/wrk-c$conns.txt"
+  wait_quiet
+  SALE=$SALE on_client_cpu wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s -s "$LOADTEST/wrk/distinct-keyed.lua" \
+    "http://127.0.0.1:$ENGINE_PORT" > "$out" 2>&1
+  settle
+  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem)
+  rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
+  awk -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
+    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t0\tNA\tNA\t%s\n", c, r; exit }
+            printf "%s\t%d\t%.2f\t%.0f\t%s\n", c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r }' >> "$TABLE"
+  log "c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
+done
+stop_started
+
+start_redis
+evalsha_bench 16 "$RB_N" "$RUN_DIR/redis-benchmark.csv"
+
+{
+  echo "## Redis cost per order: engine group commit vs one EVALSHA per purchase (same redis-server build)"
+  echo
+  echo "| connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$TABLE" | while IFS=$'\t' read -r c n us bytes r; do
+    echo "| $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r |"
+  done
+  echo
+  echo "- canonical script (redis-benchmark -c 50 -P 16 EVALSHA purchase.lua, $RB_N calls): **$RB_REDIS_US µs** of Redis CPU per call ($RB_RPS calls/s)"
+  echo "- targets (issue 12): ≤ 0.5x the script's CPU per call; ≤ 300 B per order"
+  echo
+  echo "raw: $RUN_DIR"
+} | tee "$RUN_DIR/summary.md"
