@@ -41,6 +41,14 @@ public struct HTTPBytes {
     }
 
     /// Whether the bytes start with `prefix`, ignoring ASCII case.
+    /// The length of a leading `http://` or `https://` (any case), nil for any other
+    /// start: the schemes an absolute-form request target may have.
+    var httpSchemeLength: Int? {
+        if hasPrefixIgnoringCase("http://") { return 7 }
+        if hasPrefixIgnoringCase("https://") { return 8 }
+        return nil
+    }
+
     public func hasPrefixIgnoringCase(_ prefix: StaticString) -> Bool {
         guard prefix.utf8CodeUnitCount <= bytes.count else { return false }
         return asciiEqualIgnoringCase(bytes.baseAddress, UnsafeRawPointer(prefix.utf8Start), prefix.utf8CodeUnitCount)

@@ -53,15 +53,8 @@ extension HTTPConnection {
         var start = 0
         if urlLength == 0 { return false }
         if base.load(as: UInt8.self) != 0x2F {
-            let target = HTTPBytes(base, urlLength)
-            let schemeLength: Int
-            if target.hasPrefixIgnoringCase("http://") {
-                schemeLength = 7
-            } else if target.hasPrefixIgnoringCase("https://") {
-                schemeLength = 8
-            } else {
-                return false
-            }
+            // The parser accepted the absolute form: skip the scheme and authority.
+            guard let schemeLength = HTTPBytes(base, urlLength).httpSchemeLength else { return false }
             start = schemeLength
             while start < urlLength && base.load(fromByteOffset: start, as: UInt8.self) != 0x2F { start += 1 }
             if start == urlLength { return false }

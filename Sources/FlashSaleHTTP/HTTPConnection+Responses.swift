@@ -14,10 +14,16 @@ extension HTTPConnection {
 
     /// Encodes a response for `seq` with `encode(buffer)` into the output (if
     /// it is next in order) or the parking buffer, then releases what became
-    /// sendable. Drops it if the connection closed or `seq` was answered.
+    /// sendable. Drops it if the connection closed or `seq` was answered; an answer
+    /// that is given is first reported to the router's observer (once per request).
+    /// `route` -1: the server answered itself.
     @inline(__always)
-    func emit(seq: UInt32, _ encode: (ByteBuffer) -> Void) {
+    func emit(seq: UInt32, status: HTTPStatus, route: Int, startedAt: UInt64, _ encode: (ByteBuffer) -> Void) {
         guard isAwaiting(seq) else { return }
+        if let observer = worker.router.onAnswer {
+            let now = startedAt == 0 ? 0 : EventLoop.monotonicNanos()
+            observer(route >= 0 ? route : nil, status, now &- startedAt)
+        }
         if seq == sendSeq {
             encode(out)
             sendSeq &+= 1
@@ -49,15 +55,6 @@ extension HTTPConnection {
             }
         }
         if parkedEntries.isEmpty { parked.count = 0 }
-    }
-
-    /// Tells the router's observer about an answer that will be given (once per request:
-    /// only while `seq` still awaits it). `route` -1: the server answered itself.
-    @inline(__always)
-    func report(seq: UInt32, status: HTTPStatus, route: Int, startedAt: UInt64) {
-        guard let observer = worker.router.onAnswer, isAwaiting(seq) else { return }
-        let now = startedAt == 0 ? 0 : EventLoop.monotonicNanos()
-        observer(route >= 0 ? route : nil, status, now &- startedAt)
     }
 
     /// Whether the response for `seq` is the connection's last.
@@ -100,8 +97,7 @@ extension HTTPConnection {
         seq: UInt32, flags: UInt8, status: HTTPStatus, contentType: HTTPContentType,
         body: UnsafeRawBufferPointer, headers: (inout HTTPHeaderWriter) -> Void, route: Int = -1, startedAt: UInt64 = 0
     ) {
-        report(seq: seq, status: status, route: route, startedAt: startedAt)
-        emit(seq: seq) { buffer in
+        emit(seq: seq, status: status, route: route, startedAt: startedAt) { buffer in
             writeHead(into: buffer, seq: seq, flags: flags, status: status, contentType: contentType,
                       bodyLength: body.count, headers: headers)
             if flags & ResponseFlag.head == 0 { buffer.append(body) }
@@ -114,8 +110,7 @@ extension HTTPConnection {
         headers: (inout HTTPHeaderWriter) -> Void, body: (inout HTTPBodyWriter) -> Void,
         route: Int = -1, startedAt: UInt64 = 0
     ) {
-        report(seq: seq, status: status, route: route, startedAt: startedAt)
-        emit(seq: seq) { buffer in
+        emit(seq: seq, status: status, route: route, startedAt: startedAt) { buffer in
             // Body first, then the head after it; then rotate the head to the front.
             let bodyStart = buffer.count
             var writer = HTTPBodyWriter(buffer: buffer)

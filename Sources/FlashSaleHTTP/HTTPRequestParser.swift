@@ -146,6 +146,27 @@ final class HTTPRequestParser {
         remaining = 0
     }
 
+    /// The end of the run of bytes of class `mask` that starts at `start` (a field name
+    /// or value read in one go).
+    @inline(__always)
+    private func fieldRunEnd(
+        _ input: UnsafeRawPointer, from start: Int, _ count: Int, _ classes: UnsafePointer<UInt8>, _ mask: UInt8
+    ) -> Int {
+        var end = start
+        while end < count && classes[Int(input.load(fromByteOffset: end, as: UInt8.self))] & mask != 0 { end += 1 }
+        return end
+    }
+
+    /// Counts a run of field bytes against the header limit and keeps it (trailers are
+    /// parsed, not kept); false when the header block grew too large.
+    @inline(__always)
+    private func takeFieldRun(_ bytes: UnsafeRawPointer, _ length: Int) -> Bool {
+        headerBytes += length
+        if headerBytes > maxHeaderBytes { return false }
+        if !inTrailers { request.append(bytes, length) }
+        return true
+    }
+
     @inline(__always)
     private func fail(_ reason: HTTPFailure, _ consumed: Int) -> (consumed: Int, event: Event) {
         state = .failed
@@ -253,15 +274,9 @@ final class HTTPRequestParser {
                     return fail(.badHeaderName, i)
                 }
             case .fieldName:
-                var end = i
-                while end < count && classes[Int(input.load(fromByteOffset: end, as: UInt8.self))] & HTTPByteClass.token != 0 {
-                    end += 1
-                }
+                let end = fieldRunEnd(input, from: i, count, classes, HTTPByteClass.token)
                 if end > i {
-                    let run = end - i
-                    headerBytes += run
-                    if headerBytes > maxHeaderBytes { return fail(.headersTooLarge, i) }
-                    if !inTrailers { request.append(input + i, run) }
+                    guard takeFieldRun(input + i, end - i) else { return fail(.headersTooLarge, i) }
                     i = end
                     continue
                 }
@@ -283,15 +298,9 @@ final class HTTPRequestParser {
                     state = .value
                 }
             case .value:
-                var end = i
-                while end < count && classes[Int(input.load(fromByteOffset: end, as: UInt8.self))] & HTTPByteClass.fieldValue != 0 {
-                    end += 1
-                }
+                let end = fieldRunEnd(input, from: i, count, classes, HTTPByteClass.fieldValue)
                 if end > i {
-                    let run = end - i
-                    headerBytes += run
-                    if headerBytes > maxHeaderBytes { return fail(.headersTooLarge, i) }
-                    if !inTrailers { request.append(input + i, run) }
+                    guard takeFieldRun(input + i, end - i) else { return fail(.headersTooLarge, i) }
                     i = end
                     continue
                 }
@@ -502,14 +511,7 @@ final class HTTPRequestParser {
     /// a valid `uri-host [":" port]` (no userinfo); other schemes are refused.
     private func isAbsoluteForm() -> Bool {
         let target = HTTPBytes(request.base, targetLength)
-        let schemeLength: Int
-        if target.hasPrefixIgnoringCase("http://") {
-            schemeLength = 7
-        } else if target.hasPrefixIgnoringCase("https://") {
-            schemeLength = 8
-        } else {
-            return false
-        }
+        guard let schemeLength = target.httpSchemeLength else { return false }
         var end = schemeLength
         while end < targetLength {
             let byte = target[end]

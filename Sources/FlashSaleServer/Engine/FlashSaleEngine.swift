@@ -22,7 +22,7 @@ public final class FlashSaleEngine: Sendable {
     /// this keeps them alive until the process ends (past the shutdown hooks, whose
     /// completions still reach them).
     private let keepAlive: KeepAliveBag
-    private let logger = Logger(label: "flashsale")
+    private let logger: Logger
 
     /// Builds the engine (nothing runs until ``start()``). Throws on a bad Redis URL.
     public init(configuration: EngineConfiguration) throws(RedisError) {
@@ -40,6 +40,7 @@ public final class FlashSaleEngine: Sendable {
         let ackMode = configuration.ackMode
         let ackTimeout = configuration.ackTimeoutMillis
         let logger = Logger(label: "flashsale")
+        self.logger = logger
         let redisEndpoint = "\(redis.endpoint)"  // password redacted
         let openConnections = OpenConnectionsProbe()
         server = HTTPServer(configuration: configuration.http) { context in
