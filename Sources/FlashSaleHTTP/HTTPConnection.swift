@@ -48,6 +48,13 @@ final class HTTPConnection {
     var deadlineKind = DeadlineKind.none
     var slot = -1
     var remoteAddressCache: String?
+    /// The peer as far as forwarding goes: the PROXY header's source, else the TCP peer
+    /// (nil until asked, or set at accept when proxies are trusted).
+    var peer: IPAddress?
+    /// Whether ``peer`` is a trusted proxy (its requests' forwarding headers count).
+    var peerTrusted = false
+    /// Present until the connection's PROXY protocol header is read (`proxyProtocol`).
+    var proxyHeader: ProxyHeaderParser?
 
     init(worker: HTTPWorker, tcp: TCPConnection?) {
         self.worker = worker
@@ -74,9 +81,15 @@ final class HTTPConnection {
     /// write at the end.
     func receive(_ bytes: UnsafeRawBufferPointer) {
         guard state == .open, !closing, let base = bytes.baseAddress, bytes.count > 0 else { return }
-        inRead = true
         var next = UnsafeRawPointer(base)
         var left = bytes.count
+        if proxyHeader != nil {
+            let consumed = receiveProxyHeader(next, left)
+            guard consumed >= 0 else { return }
+            next += consumed
+            left -= consumed
+        }
+        inRead = true
         while left > 0 && !closing {
             if phase == .idle && parser.isIdle {
                 phase = .headers
@@ -104,6 +117,27 @@ final class HTTPConnection {
         }
         inRead = false
         flush()
+    }
+
+    /// Feeds the PROXY protocol header; returns the bytes it took, or -1 when the
+    /// connection waits for more or was closed (a bad header: nothing is written).
+    private func receiveProxyHeader(_ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        guard let parser = proxyHeader else { return 0 }
+        let (consumed, result) = parser.parse(bytes, count)
+        switch result {
+        case .needMore:
+            return -1
+        case .failed:
+            closeNow()
+            return -1
+        case .done(let header):
+            proxyHeader = nil
+            if case .relayed(let source) = header {
+                peer = source
+                peerTrusted = worker.configuration.trustedProxies.contains(source)
+            }
+            return consumed
+        }
     }
 
     /// Stops parsing: every response already assigned goes out, then the connection closes.
@@ -196,7 +230,9 @@ final class HTTPConnection {
     func deadlineExpired() {
         switch deadlineKind {
         case .header, .body:
-            if state == .open && !closing && pendingResponses == 0 && !writePending && tcp != nil {
+            if proxyHeader != nil {
+                closeNow()  // no PROXY header in time: nothing is written
+            } else if state == .open && !closing && pendingResponses == 0 && !writePending && tcp != nil {
                 fail(.timeout)
                 flush()
             } else {

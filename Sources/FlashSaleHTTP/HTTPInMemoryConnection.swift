@@ -1,3 +1,5 @@
+import FlashSaleLoop
+
 /// An HTTP connection without a socket: bytes in, response bytes out,
 /// through the same parser, limits, router and encoder as the server.
 /// For benchmarks and tests; single-threaded, no timers.
@@ -12,11 +14,16 @@ public final class HTTPInMemoryConnection {
     private let worker: HTTPWorker
     private let connection: HTTPConnection
 
-    /// A connection whose requests go to `router`.
-    public init(router: HTTPRouter, configuration: HTTPServerConfiguration = HTTPServerConfiguration()) {
+    /// A connection whose requests go to `router`, as if from `peer` (`::` by default;
+    /// forwarding headers count when it is in the configuration's trusted proxies).
+    public init(router: HTTPRouter, configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+                peer: IPAddress = .unspecified) {
         worker = HTTPWorker(loop: nil, configuration: configuration, counter: ConnectionCounter())
         worker.install(router: router)
         connection = HTTPConnection(worker: worker, tcp: nil)
+        connection.peer = peer
+        connection.peerTrusted = configuration.trustedProxies.contains(peer)
+        if configuration.proxyProtocol { connection.proxyHeader = ProxyHeaderParser() }
         worker.attachInMemory(connection)
     }
 

@@ -1,3 +1,5 @@
+import FlashSaleLoop
+
 /// A parsed request as its handler sees it: a view into the connection's
 /// buffers, valid only during the handler call. Copy what an answer given
 /// later needs (``HTTPBytes/string``, ``HTTPBytes/array``).
@@ -75,8 +77,25 @@ public struct HTTPRequest {
         return HTTPBytes(connection.parser.request.base + connection.pathStart + Int(range.start), Int(range.length))
     }
 
-    /// The peer's address ("127.0.0.1:53412"); "" without a socket. Computed
-    /// once per connection.
+    /// The client's address: the TCP peer, or the source its PROXY protocol header
+    /// names, or — when that is a trusted proxy (``HTTPServerConfiguration/trustedProxies``)
+    /// — the right-most untrusted address of `X-Forwarded-For` (else `Forwarded`). What
+    /// rate limits key on and audit entries record. No allocation.
+    public var clientAddress: IPAddress {
+        let c = connection
+        let peer: IPAddress
+        if let known = c.peer {
+            peer = known
+        } else {
+            peer = c.tcp?.remoteIPAddress() ?? .unspecified
+            c.peer = peer
+        }
+        guard c.peerTrusted else { return peer }
+        return ForwardedFor.resolve(self, peer: peer, trusted: c.worker.configuration.trustedProxies)
+    }
+
+    /// The TCP peer's address with its port ("127.0.0.1:53412"), "" without a socket;
+    /// see ``clientAddress`` for the client behind a proxy. Computed once per connection.
     public var remoteAddress: String {
         let c = connection
         if let cached = c.remoteAddressCache { return cached }

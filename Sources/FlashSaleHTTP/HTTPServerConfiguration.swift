@@ -55,6 +55,16 @@ public struct HTTPServerConfiguration: Sendable {
     /// `TCP_NODELAY` on accepted connections. Default true.
     public var tcpNoDelay = true
 
+    /// Peers whose forwarding information is believed: their PROXY protocol header, and
+    /// `X-Forwarded-For` / `Forwarded` on their requests (``HTTPRequest/clientAddress``).
+    /// Default none.
+    public var trustedProxies = TrustedProxies()
+    /// Every connection must begin with a PROXY protocol v1 or v2 header, and only peers
+    /// in ``trustedProxies`` may connect (others are closed at accept; with no trusted
+    /// proxy, everyone). A connection without a valid header is closed, nothing written.
+    /// Default false.
+    public var proxyProtocol = false
+
     /// The defaults above.
     public init() {}
 }

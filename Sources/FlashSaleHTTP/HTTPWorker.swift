@@ -73,7 +73,23 @@ final class HTTPWorker {
             tcp.close()
             return
         }
+        let trusted = configuration.trustedProxies
+        var peer: IPAddress?
+        if !trusted.isEmpty || configuration.proxyProtocol {
+            peer = tcp.remoteIPAddress() ?? .unspecified
+            if configuration.proxyProtocol && !trusted.contains(peer!) {
+                // A PROXY header is believed only from a trusted proxy: refuse the rest.
+                counter.open.subtract(1, ordering: .relaxed)
+                tcp.close()
+                return
+            }
+        }
         let connection = HTTPConnection(worker: self, tcp: tcp)
+        if let peer {
+            connection.peer = peer
+            connection.peerTrusted = trusted.contains(peer)
+            if configuration.proxyProtocol { connection.proxyHeader = ProxyHeaderParser() }
+        }
         connection.slot = connections.count
         connections.append(connection)
         tcp.delegate = connection

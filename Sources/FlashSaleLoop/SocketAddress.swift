@@ -44,6 +44,19 @@ struct SocketAddress {
         }
     }
 
+    /// The address without its port (IPv4 as IPv4-mapped).
+    var ipAddress: IPAddress? {
+        withUnsafeBytes(of: storage) { raw -> IPAddress? in
+            if family == AF_INET6 {
+                let sa = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)
+                return withUnsafeBytes(of: sa.pointee.sin6_addr) { IPAddress(networkBytes: $0) }
+            }
+            guard family == AF_INET else { return nil }
+            let sa = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self)
+            return IPAddress(ipv4: UInt32(bigEndian: sa.pointee.sin_addr.s_addr))
+        }
+    }
+
     var port: Int {
         withUnsafeBytes(of: storage) { raw in
             family == AF_INET6

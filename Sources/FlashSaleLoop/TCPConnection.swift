@@ -206,6 +206,17 @@ public final class TCPConnection: LoopHandleOwner {
     /// The peer's address, e.g. "127.0.0.1:53412", or nil if unknown.
     public func remoteAddress() -> String? { address(uv_tcp_getpeername) }
 
+    /// The peer's IP address (no port, no allocation), or nil if unknown.
+    public func remoteIPAddress() -> IPAddress? {
+        guard !isClosing else { return nil }
+        var name = sockaddr_storage()
+        var len = Int32(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutableBytes(of: &name) {
+            uv_tcp_getpeername(handle, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
+        }
+        return rc == 0 ? SocketAddress(storage: name).ipAddress : nil
+    }
+
     /// The local address, e.g. "127.0.0.1:8080", or nil if unknown.
     public func localAddress() -> String? { address(uv_tcp_getsockname) }
 
