@@ -25,7 +25,7 @@ build_peers
 RESULTS=$RUN_DIR/results.tsv
 printf "$RESULTS_HEADER" > "$RESULTS"
 
-# The engine needs its secrets and a Redis (/healthz reports Redis health): a private, idle
+# The engine needs its secrets and a Redis (start_engine waits for /readyz): a private, idle
 # redis-server shares the server's CPU. Rate limits are off: every wrk connection comes
 # from 127.0.0.1.
 start_redis

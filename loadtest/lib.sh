@@ -168,7 +168,7 @@ seckill_settle() {
 }
 
 # start_engine BIN [serve flags...] -> ENGINE_PORT, ENGINE_PID; one worker on $SERVER_CPU,
-# Redis from start_redis; waits for /healthz.
+# Redis from start_redis; waits for /readyz.
 start_engine() {
   local bin=$1 i; shift
   ENGINE_PORT=$(pick_port "${ENGINE_PORT:-18185}")
@@ -178,10 +178,10 @@ start_engine() {
   ENGINE_PID=$!; track "$ENGINE_PID"
   wait_port "$ENGINE_PORT" || return 1
   for i in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ENGINE_PORT/healthz")" = 200 ] && return 0
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ENGINE_PORT/readyz")" = 200 ] && return 0
     sleep 0.1
   done
-  log "engine on $ENGINE_PORT not healthy (log: $RUN_DIR/engine-$ENGINE_PORT.log)"; return 1
+  log "engine on $ENGINE_PORT not ready (log: $RUN_DIR/engine-$ENGINE_PORT.log)"; return 1
 }
 # put_sale SALE STOCK: a live sale of SKU s1 (per-user limit 1) on the engine.
 put_sale() {

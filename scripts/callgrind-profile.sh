@@ -36,7 +36,7 @@ valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.out" "$OUT/flashsale" se
   > "$OUT/engine.log" 2>&1 &
 EPID=$!
 for _ in $(seq 1 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EP/healthz")" = 200 ] && break
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EP/readyz")" = 200 ] && break
   sleep 0.2
 done
 put_sale() { # name stock

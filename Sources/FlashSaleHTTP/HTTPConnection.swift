@@ -47,7 +47,6 @@ final class HTTPConnection {
     var deadline: UInt64 = 0
     var deadlineKind = DeadlineKind.none
     var slot = -1
-    var remoteAddressCache: String?
     /// The peer as far as forwarding goes: the PROXY header's source, else the TCP peer
     /// (nil until asked, or set at accept when proxies are trusted).
     var peer: IPAddress?

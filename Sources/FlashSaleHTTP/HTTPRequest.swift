@@ -93,14 +93,4 @@ public struct HTTPRequest {
         guard c.peerTrusted else { return peer }
         return ForwardedFor.resolve(self, peer: peer, trusted: c.worker.configuration.trustedProxies)
     }
-
-    /// The TCP peer's address with its port ("127.0.0.1:53412"), "" without a socket;
-    /// see ``clientAddress`` for the client behind a proxy. Computed once per connection.
-    public var remoteAddress: String {
-        let c = connection
-        if let cached = c.remoteAddressCache { return cached }
-        let text = c.tcp?.remoteAddress() ?? ""
-        c.remoteAddressCache = text
-        return text
-    }
 }

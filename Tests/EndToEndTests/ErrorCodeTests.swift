@@ -65,20 +65,23 @@ final class ErrorCodeTests: XCTestCase {
         // 422 is in IdempotencyTests; 429 in LimitTests; 503 below.
         try RedisInvariants.check(db, sale: "s", limit: 2)
 
-        // 503: Redis down -> /healthz 503 redis_unavailable, purchases 503 overloaded with Retry-After.
+        // 503: Redis down -> /readyz 503 (the node is not ready), /healthz still 200 (it lives),
+        // purchases 503 overloaded with Retry-After.
         redis.kill9()
-        var health: HTTPResult?
+        var readiness: HTTPResult?
         waitUntil(timeoutSeconds: 5, pollMillis: 100) {
-            health = try? engine.get("/healthz")
-            return health?.status == 503
+            readiness = try? engine.get("/readyz")
+            return readiness?.status == 503
         }
-        expect(try XCTUnwrap(health), 503, "redis_unavailable")
+        XCTAssertEqual(readiness?.status, 503)
+        XCTAssertTrue(readiness?.body.contains(#""state":"redis_unreachable""#) == true, readiness?.body ?? "")
+        XCTAssertEqual(try engine.get("/healthz").status, 200)
         let shed = try engine.buy("s", sku: "b", token: alice)
         expect(shed, 503, "overloaded")
         XCTAssertNotNil(shed.headers["retry-after"].flatMap { Int($0) })
         // It recovers by itself when Redis returns.
         try redis.restart()
-        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 100) { (try? engine.get("/healthz").status) == 200 })
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 100) { (try? engine.get("/readyz").status) == 200 })
     }
 
     func testBadTokensAreRefusedWithDistinctMessages() throws {

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Issue 4: Redis refused at start — a clear log line, retries, `/healthz` 503 (and
-/// purchases 503 + Retry-After) until Redis is up, then healthy without a restart.
+/// Issue 4: Redis refused at start — a clear log line, retries, `/readyz` 503 (and
+/// purchases 503 + Retry-After; `/healthz` 200: the process lives) until Redis is up,
+/// then ready without a restart.
 final class RedisRefusedAtStartTests: XCTestCase {
     func testEngineLogsRetriesAndBecomesHealthyWhenRedisAppears() throws {
         let redisPort = freeLoopbackPort()
@@ -18,12 +19,14 @@ final class RedisRefusedAtStartTests: XCTestCase {
             if engine.waitForExit(timeoutSeconds: 10) == nil { engine.kill9() }
         }
 
-        // Serving, but unhealthy while nothing listens on the Redis port.
+        // Serving, but not ready while nothing listens on the Redis port.
         XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
-            (try? HTTPTestClient.request(port: port, "GET", "/healthz", timeoutSeconds: 2))?.errorCode == "redis_unavailable"
+            (try? HTTPTestClient.request(port: port, "GET", "/healthz", timeoutSeconds: 2))?.status == 200
         }, engine.output())
-        let health = try HTTPTestClient.request(port: port, "GET", "/healthz")
-        XCTAssertEqual(health.status, 503)
+        let readiness = try HTTPTestClient.request(port: port, "GET", "/readyz")
+        XCTAssertEqual(readiness.status, 503)
+        XCTAssertTrue(readiness.body.contains(#"{"worker":0,"state":"redis_unreachable"}"#), readiness.body)
+        XCTAssertTrue(readiness.body.contains(#"{"worker":1,"state":"redis_unreachable"}"#), readiness.body)
         let purchase = try HTTPTestClient.request(
             port: port, "POST", "/v1/sales/s1/purchases",
             headers: ["Content-Type": "application/json", "X-User-Id": "u1"], body: #"{"sku":"a","qty":1}"#)
@@ -37,10 +40,10 @@ final class RedisRefusedAtStartTests: XCTestCase {
         let warnings = engine.output().components(separatedBy: "redis unreachable").count - 1
         XCTAssertLessThanOrEqual(warnings, 2, "one warning per worker: \(engine.output())")
 
-        // Redis appears: the engine reconnects by itself and turns healthy.
+        // Redis appears: the engine reconnects by itself and turns ready.
         let redis = try RedisServerProcess(port: redisPort)
         XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 50) {
-            (try? HTTPTestClient.request(port: port, "GET", "/healthz", timeoutSeconds: 2).status) == 200
+            (try? HTTPTestClient.request(port: port, "GET", "/readyz", timeoutSeconds: 2).status) == 200
         }, engine.output())
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.output().contains("redis up") }, engine.output())
         XCTAssertEqual(try redis.client().command("PING"), .status("PONG"))

@@ -80,8 +80,8 @@ final class TopAndCrashTests: XCTestCase {
 
         // The restarted node (same id) sells on; at a graceful stop it hands every lease
         // back: no unit stays stranded in the crashed process's leases.
-        // /healthz answers for whichever worker took the connection, so the first
-        // purchases may still meet a worker finishing its bootstrap (503): wait for one 201.
+        // The harness waits for /readyz, but a purchase may still meet a worker whose
+        // lease reply is in flight: wait for one 201.
         XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
             (try? engine.buyAs("burst", user: "after-first", sku: "a").status) == 201
         }, "the restarted engine becomes ready")

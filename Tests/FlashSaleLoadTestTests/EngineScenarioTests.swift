@@ -33,9 +33,9 @@ final class EngineScenarioTests: XCTestCase {
             environment: secrets)
         engine = child
         let up = waitUntil(timeoutSeconds: 20, pollMillis: 100) {
-            (try? HTTPExchange.request(host: "127.0.0.1", port: port, method: "GET", path: "/healthz", timeoutSeconds: 2))?.status == 200
+            (try? HTTPExchange.request(host: "127.0.0.1", port: port, method: "GET", path: "/readyz", timeoutSeconds: 2))?.status == 200
         }
-        XCTAssertTrue(up, "engine did not become healthy: \(child.output())")
+        XCTAssertTrue(up, "engine did not become ready: \(child.output())")
     }
 
     /// Stops the engine gracefully: it hands its leases back to the pool ("once leases are returned").

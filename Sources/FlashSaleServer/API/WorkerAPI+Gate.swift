@@ -40,14 +40,8 @@ extension WorkerAPI {
     /// Nil when the client address still has a token.
     func limitAddress(_ request: HTTPRequest) -> APIError? {
         guard addressLimiter.policy.isEnabled else { return nil }
-        var address = request.remoteAddress
-        let decision = address.withUTF8 { bytes -> RateDecision in
-            // "host:port" -> host: one bucket per address, not per connection.
-            var end = bytes.count
-            while end > 0, bytes[end - 1] != UInt8(ascii: ":") { end -= 1 }
-            let host = end > 1 ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<(end - 1)]) : UnsafeRawBufferPointer(bytes)
-            return addressLimiter.admit(bytes: host, nowMillis: loop.nowMillis)
-        }
+        // One bucket per client address (behind a trusted proxy: the client's, not the proxy's).
+        let decision = request.clientAddress.withBytes { addressLimiter.admit(bytes: $0, nowMillis: loop.nowMillis) }
         if case .limited(let seconds) = decision {
             return APIError(.rateLimited, "too many requests from this address; retry after \(seconds) s", retryAfterSeconds: seconds)
         }

@@ -20,7 +20,7 @@ extension WorkerAPI {
             return respond(APIError(.badRequest, error.message), responder)
         }
         let rawBody = request.body.string
-        let address = request.remoteAddress
+        let address = request.clientAddress.description
         let definition = body.config(name: name)
         engine.upsertSale(definition) { [unowned self] result in
             let answer: (status: Int, error: APIError?)

@@ -23,6 +23,8 @@ public final class WorkerAPI {
     let userLimiter: TokenBucketTable
     let addressLimiter: TokenBucketTable
     let logger: Logger
+    /// The node's readiness (every worker's slot); this worker publishes its own.
+    let readiness: NodeReadiness
     /// Reused for every JSON answer of this worker: no allocation per answer once warm.
     var json = JSONBuffer(capacity: 1024)
     /// The constant bodies of the core's refusals.
@@ -32,8 +34,10 @@ public final class WorkerAPI {
     /// Creates the API of worker `metrics.worker` on `loop` (call on the loop's thread).
     public init(
         loop: EventLoop, engine: WorkerEngine, settings: APISettings, metrics: WorkerMetrics,
-        allMetrics: [WorkerMetrics], extraSamples: @escaping @Sendable () -> [MetricsExposition.Sample] = { [] }
+        allMetrics: [WorkerMetrics], extraSamples: @escaping @Sendable () -> [MetricsExposition.Sample] = { [] },
+        readiness: NodeReadiness? = nil
     ) {
+        self.readiness = readiness ?? NodeReadiness(workers: metrics.worker + 1)
         self.loop = loop
         self.engine = engine
         self.settings = settings
@@ -57,8 +61,14 @@ public final class WorkerAPI {
         gaugeTimer.start(afterMillis: 250, repeatMillis: 250) { [unowned self] in self.publishGauges() }
     }
 
-    /// Stops the gauge timer (at shutdown, on the loop thread).
+    /// Publishes this worker's readiness now (on the loop thread; also every 250 ms).
+    public func publishReadiness() {
+        readiness.update(worker: metrics.worker, from: engine)
+    }
+
+    /// Stops the gauge timer and marks the worker shutting down (at shutdown, on the loop thread).
     public func stop() {
+        readiness.shutDown(worker: metrics.worker)
         gaugeTimer.close()
     }
 
@@ -79,6 +89,7 @@ public final class WorkerAPI {
         add(.orderCancel, router.post("/v1/orders/{order}/cancel") { [unowned self] in self.cancelOrder($0, $1) })
         add(.orderPay, router.post("/v1/orders/{order}/pay") { [unowned self] in self.payOrder($0, $1) })
         add(.healthz, router.get("/healthz") { [unowned self] in self.health($0, $1) })
+        add(.readyz, router.get("/readyz") { [unowned self] in self.ready($0, $1) })
         add(.metrics, router.get("/metrics") { [unowned self] in self.renderMetrics($0, $1) })
         let metrics = self.metrics
         router.onAnswer = { [labels] route, status, nanoseconds in
@@ -90,6 +101,7 @@ public final class WorkerAPI {
     }
 
     private func publishGauges() {
+        publishReadiness()
         metrics.set(.awaitingAnswer, engine.waitingPurchases)
         metrics.set(.redisInFlight, engine.store.inFlight)
         metrics.set(.leasedUnits, engine.unitsInSlices)

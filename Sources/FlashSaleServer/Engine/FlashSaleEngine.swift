@@ -43,6 +43,7 @@ public final class FlashSaleEngine: Sendable {
         self.logger = logger
         let redisEndpoint = "\(redis.endpoint)"  // password redacted
         let openConnections = OpenConnectionsProbe()
+        let readiness = NodeReadiness(workers: max(1, configuration.http.workers))
         server = HTTPServer(configuration: configuration.http) { context in
             let shard = WorkerShard(process: core, workerIndex: context.index)
             var engineSettings = WorkerEngineConfiguration(nodeID: settings.nodeID, workerIndex: context.index)
@@ -52,10 +53,14 @@ public final class FlashSaleEngine: Sendable {
             let engine = WorkerEngine(
                 loop: context.loop, shard: shard, store: store, bootstrap: bootstrap, configuration: engineSettings)
             let healthLog = RedisHealthLog(logger: logger, worker: context.index, endpoint: redisEndpoint)
-            engine.onStoreHealthChange = { health, error in healthLog.note(health, error: error) }
+            let worker = context.index
+            engine.onStoreHealthChange = { [unowned engine] health, error in
+                healthLog.note(health, error: error)
+                readiness.update(worker: worker, from: engine)
+            }
             let api = WorkerAPI(
                 loop: context.loop, engine: engine, settings: settings, metrics: metrics[context.index],
-                allMetrics: metrics, extraSamples: { openConnections.samples() })
+                allMetrics: metrics, extraSamples: { openConnections.samples() }, readiness: readiness)
             // The loop thread starts after this closure returns: start on the loop.
             let box = LoopBound((engine, api), loop: context.loop)
             keepAlive.items.withLock { $0.append(box) }

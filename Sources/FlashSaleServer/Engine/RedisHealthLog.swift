@@ -24,7 +24,7 @@ final class RedisHealthLog {
             logger.info("redis up", metadata: ["worker": "\(worker)", "redis": "\(endpoint)"])
         case .down where lastLogged != .down:
             lastLogged = .down
-            logger.warning("redis unreachable; purchases answer 503 and /healthz 503 while it retries",
+            logger.warning("redis unreachable; purchases answer 503 and /readyz 503 while it retries",
                            metadata: ["worker": "\(worker)", "redis": "\(endpoint)", "error": "\(error)"])
         default:
             break

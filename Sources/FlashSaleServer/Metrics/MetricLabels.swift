@@ -2,13 +2,13 @@ import FlashSaleWorker
 
 /// The routes `/metrics` counts requests by.
 public enum MetricRoute: Int, CaseIterable, Sendable {
-    case salePut, saleGet, purchase, orderGet, orderCancel, orderPay, healthz, metrics, other
+    case salePut, saleGet, purchase, orderGet, orderCancel, orderPay, healthz, readyz, metrics, other
 
     /// The `method` label value (`other` for requests that matched no route).
     public var method: StaticString {
         switch self {
         case .salePut: return "PUT"
-        case .saleGet, .orderGet, .healthz, .metrics: return "GET"
+        case .saleGet, .orderGet, .healthz, .readyz, .metrics: return "GET"
         case .purchase, .orderCancel, .orderPay: return "POST"
         case .other: return "other"
         }
@@ -23,6 +23,7 @@ public enum MetricRoute: Int, CaseIterable, Sendable {
         case .orderCancel: return "/v1/orders/{order}/cancel"
         case .orderPay: return "/v1/orders/{order}/pay"
         case .healthz: return "/healthz"
+        case .readyz: return "/readyz"
         case .metrics: return "/metrics"
         case .other: return "other"
         }

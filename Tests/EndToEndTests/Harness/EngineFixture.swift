@@ -20,9 +20,11 @@ final class EngineProcess {
     let arguments: [String]
     private(set) var process: ChildProcess
 
-    /// Starts the built binary and waits until `/healthz` answers 200.
+    /// Starts the built binary and waits until `/readyz` answers 200 (every worker
+    /// bootstrapped and connected); `waitReady: false` returns at once (e.g. a node that
+    /// takes only PROXY protocol connections: wait for it through its balancer).
     init(redis: RedisServerProcess, arguments extra: [String] = [], nodeID: String? = nil, port: Int? = nil, workers: String = "1",
-         environment: [String: String] = [:]) throws {
+         environment: [String: String] = [:], waitReady: Bool = true) throws {
         self.port = port ?? freeLoopbackPort()
         self.nodeID = nodeID ?? "e2e-\(self.port)"
         redisURL = redis.url
@@ -30,7 +32,7 @@ final class EngineProcess {
                      "--workers", workers, "--node-id", self.nodeID, "--log-level", "warning"] + extra
         process = try ChildProcess(executable: builtBinary("flashsale"), arguments: arguments,
                                    environment: Secrets.environment.merging(environment) { _, new in new })
-        try waitHealthy()
+        if waitReady { try self.waitReady() }
     }
 
     deinit {
@@ -40,11 +42,11 @@ final class EngineProcess {
         }
     }
 
-    func waitHealthy(timeoutSeconds: Double = 15) throws {
+    func waitReady(timeoutSeconds: Double = 15) throws {
         let ok = waitUntil(timeoutSeconds: timeoutSeconds, pollMillis: 50) {
-            (try? HTTPTestClient.request(port: port, "GET", "/healthz", timeoutSeconds: 2).status) == 200
+            (try? HTTPTestClient.request(port: port, "GET", "/readyz", timeoutSeconds: 2).status) == 200
         }
-        guard ok else { throw HTTPTestError(description: "engine on \(port) not healthy; output:\n\(process.output())") }
+        guard ok else { throw HTTPTestError(description: "engine on \(port) not ready; output:\n\(process.output())") }
     }
 
     /// SIGTERM and wait for a clean exit (graceful shutdown: flush, hand leases back).
@@ -60,7 +62,7 @@ final class EngineProcess {
     func crashAndRestart() throws {
         process.kill9()
         process = try ChildProcess(executable: builtBinary("flashsale"), arguments: arguments, environment: Secrets.environment)
-        try waitHealthy()
+        try waitReady()
     }
 
     // MARK: requests
