@@ -44,6 +44,14 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Take the user id from X-User-Id (behind an authenticating gateway; benchmarks) [FLASHSALE_TRUST_USER_HEADER=1] (default off).")
     var trustUserHeader = false
 
+    @Option(help: ArgumentHelp(
+        "A balancer (CIDR or address, repeatable) whose PROXY header, X-Forwarded-For and Forwarded are believed [FLASHSALE_TRUSTED_PROXY, comma-separated] (default none).",
+        valueName: "cidr"))
+    var trustedProxy: [String] = []
+
+    @Flag(help: "Every connection starts with a PROXY protocol v1/v2 header (HAProxy send-proxy[-v2]); needs --trusted-proxy; others are closed [FLASHSALE_PROXY_PROTOCOL=1] (default off).")
+    var proxyProtocol = false
+
     @Option(help: "Per-user rate limit RATE/BURST or off [FLASHSALE_RATE_LIMIT_USER] (default 5/10).")
     var rateLimitUser: String?
 
@@ -109,6 +117,11 @@ struct ServeCommand: ParsableCommand {
         if let value = try positive(headerTimeoutMs, env, "FLASHSALE_HEADER_TIMEOUT_MS", "--header-timeout-ms") { http.headerTimeoutMillis = UInt64(value) }
         if let value = try positive(bodyTimeoutMs, env, "FLASHSALE_BODY_TIMEOUT_MS", "--body-timeout-ms") { http.bodyTimeoutMillis = UInt64(value) }
         if let value = try positive(keepAliveTimeoutMs, env, "FLASHSALE_KEEP_ALIVE_TIMEOUT_MS", "--keep-alive-timeout-ms") { http.keepAliveTimeoutMillis = UInt64(value) }
+        http.trustedProxies = try trustedProxies(trustedProxy.isEmpty ? env.text("FLASHSALE_TRUSTED_PROXY").map { [$0] } ?? [] : trustedProxy)
+        http.proxyProtocol = proxyProtocol || env.flag("FLASHSALE_PROXY_PROTOCOL")
+        guard !http.proxyProtocol || !http.trustedProxies.isEmpty else {
+            throw ValidationError("--proxy-protocol needs --trusted-proxy CIDR: a PROXY header is believed only from a trusted balancer")
+        }
         if let value = try positive(shutdownGraceMs, env, "FLASHSALE_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms") { http.shutdownGraceMillis = UInt64(value) }
 
         let ackText = ack ?? env.text("FLASHSALE_ACK") ?? "persisted"
@@ -151,6 +164,21 @@ struct ServeCommand: ParsableCommand {
         guard let value = try option ?? env.integer(name) else { return nil }
         guard value > 0 else { throw ValidationError("\(flag) must be positive, got \(value)") }
         return value
+    }
+
+    /// Each value may list several networks separated by commas.
+    private func trustedProxies(_ values: [String]) throws -> TrustedProxies {
+        var networks: [IPNetwork] = []
+        for value in values {
+            for part in value.split(separator: ",") {
+                let text = part.trimmingCharacters(in: .whitespaces)
+                guard let network = IPNetwork(text) else {
+                    throw ValidationError("--trusted-proxy must be an IPv4/IPv6 address or CIDR (10.0.0.0/8, ::1/128), got \(text)")
+                }
+                networks.append(network)
+            }
+        }
+        return TrustedProxies(networks)
     }
 
     private func rateLimit(_ text: String?, default fallback: RateLimitPolicy, _ flag: String) throws -> RateLimitPolicy {

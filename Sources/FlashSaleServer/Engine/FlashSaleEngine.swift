@@ -88,6 +88,8 @@ public final class FlashSaleEngine: Sendable {
             "host": "\(configuration.http.host)", "port": "\(server.port)", "workers": "\(configuration.http.workers)",
             "node": "\(settings.nodeID)", "ack": "\(configuration.ackMode.rawValue)", "redis": "\(redisConfiguration.endpoint)",
             "trust_user_header": "\(settings.trustUserHeader)",
+            "trusted_proxies": "\(configuration.http.trustedProxies.networks.map(\.description).joined(separator: ","))",
+            "proxy_protocol": "\(configuration.http.proxyProtocol)",
         ])
     }
 
