@@ -9,6 +9,7 @@ import FlashSaleLoop
 /// - `POST /v1/sales/{sale}/purchases` (JSON) -> 201, body `sale=<sale> body=<body>`
 /// - `GET /big/{kib}` -> 200 with `kib` KiB of a..z
 /// - `PUT /v1/sales/{sale}`, `GET /v1/sales/{sale}` -> 200
+/// - `GET /client` -> 200, body = the request's client address
 func makeTestServer(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
     var config = HTTPServerConfiguration()
     config.host = "127.0.0.1"
@@ -57,5 +58,8 @@ func testRouter(loop: EventLoop?) -> HTTPRouter {
     }
     router.put("/v1/sales/{sale}", requiresJSON: true) { _, responder in responder.respond(.ok, body: "{}") }
     router.get("/v1/sales/{sale}") { _, responder in responder.respond(.ok, body: "{}") }
+    router.get("/client") { request, responder in
+        responder.respond(.ok, contentType: .plainText, text: request.clientAddress.description)
+    }
     return router
 }

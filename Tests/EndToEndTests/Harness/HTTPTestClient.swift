@@ -30,22 +30,29 @@ struct HTTPTestError: Error, CustomStringConvertible {
 enum HTTPTestClient {
     static func request(
         port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil,
-        timeoutSeconds: Int = 10
+        timeoutSeconds: Int = 10, source: String = "127.0.0.1"
     ) throws -> HTTPResult {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.utf8.count)\r\n" }
         head += "\r\n"
         let raw = Array(head.utf8) + Array((body ?? "").utf8)
-        let answers = try send(port: port, raw: raw, expectedResponses: 1, timeoutSeconds: timeoutSeconds)
+        let answers = try send(port: port, raw: raw, expectedResponses: 1, timeoutSeconds: timeoutSeconds, source: source)
         guard let first = answers.first else { throw HTTPTestError(description: "no answer to \(method) \(path)") }
         return first
     }
 
-    /// A TCP socket connected to 127.0.0.1:`port`, reads timing out after `receiveTimeout`.
-    static func connectLoopback(port: Int, receiveTimeout: timeval) throws -> Int32 {
+    /// A TCP socket from `source` (any 127.x.y.z is loopback on Linux) connected to
+    /// 127.0.0.1:`port`, reads timing out after `receiveTimeout`.
+    static func connectLoopback(port: Int, receiveTimeout: timeval, source: String = "127.0.0.1") throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPTestError(description: "socket failed") }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        _ = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         var timeout = receiveTimeout
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -65,8 +72,9 @@ enum HTTPTestClient {
 
     /// Writes `raw` bytes on one connection and reads `expectedResponses` answers
     /// (or until the server closes).
-    static func send(port: Int, raw: [UInt8], expectedResponses: Int, timeoutSeconds: Int = 10) throws -> [HTTPResult] {
-        let fd = try connectLoopback(port: port, receiveTimeout: timeval(tv_sec: timeoutSeconds, tv_usec: 0))
+    static func send(port: Int, raw: [UInt8], expectedResponses: Int, timeoutSeconds: Int = 10,
+                     source: String = "127.0.0.1") throws -> [HTTPResult] {
+        let fd = try connectLoopback(port: port, receiveTimeout: timeval(tv_sec: timeoutSeconds, tv_usec: 0), source: source)
         defer { close(fd) }
         var sent = 0
         while sent < raw.count {
