@@ -11,10 +11,13 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 # checks metrics and rules, a real Prometheus scrapes an engine and the dashboard.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
+# The balancer tests run the configs users copy (deploy/haproxy, deploy/nginx) in a real
+# HAProxy and a real nginx (nginx-light: no stream module, so nginx speaks X-Forwarded-For).
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ "${FLASHSALE_SETUP_LOADTEST:-0}" = 1 ]; then
   # Only the side-by-side benchmarks (loadtest/*.sh) and their peers (loadtest/peers/) need these.
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
-  command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
   command -v taskset >/dev/null 2>&1 || need+=(util-linux)
   command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
   command -v curl >/dev/null 2>&1 || need+=(curl)
@@ -29,7 +32,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  # Debian's redis-server and prometheus packages may enable system services (6379, 9090);
+  # Debian's redis-server, prometheus, haproxy and nginx packages may enable system services;
   # we never use them: tests start their own on free loopback ports.
 else
   echo "setup: all packages present"

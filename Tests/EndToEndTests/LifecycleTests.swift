@@ -98,6 +98,7 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(first["sale"], "audited")
         XCTAssertEqual(first["result"], "created")
         XCTAssertEqual(first["node"], engine.nodeID)
+        XCTAssertEqual(first["address"], "127.0.0.1", "the client address, without a port")
         XCTAssertNotNil(first["at"].flatMap { Int64($0) })
         XCTAssertTrue(first["body"]?.contains("\"stock\":1") == true)
         XCTAssertEqual(entries[1].elements[1].hash["result"], "sale_live")
