@@ -33,6 +33,8 @@ let package = Package(
         harness("FuzzSaleBody", fuzzed[1]),
         harness("FuzzJWT", fuzzed[1]),
         harness("FuzzRFC3339", fuzzed[1]),
+        // The PROXY protocol header: whole, in three pieces and byte by byte, within its bounds.
+        harness("FuzzProxyHeader", fuzzed[0]),
     ],
     swiftLanguageModes: [.v6]
 )

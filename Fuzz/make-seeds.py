@@ -64,5 +64,25 @@ for i, t in enumerate(["2026-06-01T12:00:00Z", "2026-06-01t12:00:00.123456+05:30
                        "2024-02-29T23:59:60-00:00", "0000-01-01T00:00:00+01:00", "1969-12-31T23:59:59Z"]):
     write("rfc3339", f"seed{i}", t)
 
-for harness in ["http-request", "http-split", "purchase-body", "sale-body", "jwt", "rfc3339"]:
+# PROXY protocol headers (HAProxy's proxy-protocol.txt), each followed by a request;
+# the first two bytes pick the harness's cut points.
+sig = b"\r\n\r\n\x00\r\nQUIT\n"
+v4 = bytes([192, 0, 2, 1, 198, 51, 100, 2, 0xDC, 0x04, 0x01, 0xBB])
+v6 = bytes([0x20, 0x01, 0x0D, 0xB8] + [0] * 11 + [7] + [0x20, 0x01, 0x0D, 0xB8] + [0] * 11 + [8] + [0, 80, 1, 187])
+def v2(cmd, fam, payload): return sig + bytes([0x20 | cmd, fam, len(payload) >> 8, len(payload) & 0xFF]) + payload
+proxy = {
+    "v1-tcp4": b"PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n",
+    "v1-tcp6": b"PROXY TCP6 2001:db8::7 2001:db8::8 1 65535\r\n",
+    "v1-unknown": b"PROXY UNKNOWN\r\n",
+    "v2-ipv4": v2(1, 0x11, v4),
+    "v2-ipv6": v2(1, 0x21, v6),
+    "v2-tlvs": v2(1, 0x11, v4 + bytes([0x04, 0, 3, 1, 2, 3, 0x05, 0, 1, 9])),
+    "v2-local": v2(0, 0x00, b""),
+    "v2-unix": v2(1, 0x31, b"A" * 216),
+    "plain-http": b"",
+}
+for name, header in proxy.items():
+    write("proxy-header", name, b"\x40\xc0" + header + b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+
+for harness in ["http-request", "http-split", "purchase-body", "sale-body", "jwt", "rfc3339", "proxy-header"]:
     assert os.path.exists(os.path.join("dict", harness + ".dict")), harness

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../Fuzz"
 seconds="${1:-60}"
 [ $# -gt 0 ] && shift
 all=(http-request:FuzzHTTPRequest http-split:FuzzHTTPSplit purchase-body:FuzzPurchaseBody
-     sale-body:FuzzSaleBody jwt:FuzzJWT rfc3339:FuzzRFC3339)
+     sale-body:FuzzSaleBody jwt:FuzzJWT rfc3339:FuzzRFC3339 proxy-header:FuzzProxyHeader)
 selected=()
 if [ $# -gt 0 ]; then
   for want in "$@"; do

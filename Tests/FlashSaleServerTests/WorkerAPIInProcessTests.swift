@@ -97,6 +97,21 @@ import Testing
         #expect(waitUntil { api.purchase(sale: "s1", user: "u2", sku: "a")?.status == 201 })
     }
 
+    @Test func readinessFollowsTheStoreAndLivenessDoesNot() {
+        let api = InProcessAPI()
+        #expect(waitUntil { api.request("GET", "/readyz")?.status == 200 })
+        #expect(api.request("GET", "/readyz")?.body == #"{"status":"ready","node":"test-node","workers":[{"worker":0,"state":"ready"}]}"#)
+        api.setStoreUp(false)
+        let down = api.request("GET", "/readyz")
+        #expect(down?.status == 503)
+        #expect(down?.headers["retry-after"] != nil)
+        #expect(down?.body.contains(#""status":"not_ready""#) == true)
+        #expect(down?.body.contains(#"{"worker":0,"state":"redis_unreachable"}"#) == true, "\(down?.body ?? "")")
+        #expect(api.request("GET", "/healthz")?.status == 200, "liveness does not depend on Redis")
+        api.setStoreUp(true)
+        #expect(waitUntil { api.request("GET", "/readyz")?.status == 200 })
+    }
+
     /// The value of `flashsale_http_requests_total{method,route,status}` in a scrape (0 when absent).
     private func requests(_ scrape: String, method: String, route: String, status: Int) -> Int {
         let prefix = #"flashsale_http_requests_total{method="\#(method)",route="\#(route)",status="\#(status)"} "#
