@@ -58,6 +58,19 @@ final class ProxyProtocolSocketTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeoutSeconds: 2) { server.openConnections == 1 }, "the refused ones are gone")
     }
 
+    func testAHeaderThatNeverCompletesIsClosedAtTheHeaderDeadlineWithoutAWord() throws {
+        let server = try makeTestServer {
+            $0.proxyProtocol = true
+            $0.trustedProxies = TrustedProxies([IPNetwork("127.0.0.1")!])
+            $0.headerTimeoutMillis = 300
+        }
+        defer { server.shutdown(graceMillis: 100); server.wait() }
+        let slow = try RawClient(port: server.port)
+        slow.send("PROXY TCP4 203.0.113.9 127.0.0.1 4")
+        XCTAssertTrue(slow.waitForClose(within: 3), "closed at the deadline")
+        XCTAssertThrowsError(try slow.readResponse(), "no 408: nothing is written before a valid header")
+    }
+
     func testAnUntrustedSourceIsRefused() throws {
         let server = try proxiedServer()
         defer { server.shutdown(graceMillis: 100); server.wait() }
