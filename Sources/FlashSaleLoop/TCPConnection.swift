@@ -204,33 +204,25 @@ public final class TCPConnection: LoopHandleOwner {
     }
 
     /// The peer's address, e.g. "127.0.0.1:53412", or nil if unknown.
-    public func remoteAddress() -> String? { address(uv_tcp_getpeername) }
+    public func remoteAddress() -> String? { address(uv_tcp_getpeername)?.text }
 
     /// The peer's IP address (no port, no allocation), or nil if unknown.
-    public func remoteIPAddress() -> IPAddress? {
-        guard !isClosing else { return nil }
-        var name = sockaddr_storage()
-        var len = Int32(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutableBytes(of: &name) {
-            uv_tcp_getpeername(handle, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
-        }
-        return rc == 0 ? SocketAddress(storage: name).ipAddress : nil
-    }
+    public func remoteIPAddress() -> IPAddress? { address(uv_tcp_getpeername)?.ipAddress }
 
     /// The local address, e.g. "127.0.0.1:8080", or nil if unknown.
-    public func localAddress() -> String? { address(uv_tcp_getsockname) }
+    public func localAddress() -> String? { address(uv_tcp_getsockname)?.text }
 
-    /// The address `query` (`uv_tcp_getpeername` or `uv_tcp_getsockname`) reads, as text.
+    /// The address `query` (`uv_tcp_getpeername` or `uv_tcp_getsockname`) reads.
     private func address(
         _ query: (UnsafePointer<uv_tcp_t>?, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<Int32>?) -> Int32
-    ) -> String? {
+    ) -> SocketAddress? {
         guard !isClosing else { return nil }
         var name = sockaddr_storage()
         var len = Int32(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutableBytes(of: &name) {
             query(handle, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &len)
         }
-        return rc == 0 ? SocketAddress(storage: name).text : nil
+        return rc == 0 ? SocketAddress(storage: name) : nil
     }
 
     // MARK: Closing

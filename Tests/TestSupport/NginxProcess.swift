@@ -3,20 +3,13 @@ import Foundation
 /// A real nginx for one test, running a server config users copy
 /// (deploy/nginx/flashsale.conf, included in an http block with scratch paths) rendered
 /// with its free loopback listen port and the given placeholders.
-public final class NginxProcess: @unchecked Sendable {
-    /// The port buyers connect to (127.0.0.1).
-    public let port: Int
-    private let directory: URL
-    private var child: ChildProcess?
-
+public final class NginxProcess: BalancerProcess, @unchecked Sendable {
     /// Renders `template` (`@LISTEN@` = 127.0.0.1:`port`, plus `values`), checks it with
     /// `nginx -t`, starts nginx in the foreground and waits until it listens.
     public init(template: URL, values: [String: String]) throws {
-        port = freeLoopbackPort()
-        directory = try ConfigTemplate.scratchDirectory("fs-nginx")
+        try super.init(prefix: "fs-nginx")
         let dir = directory.path
-        try ConfigTemplate.render(template, values.merging(["LISTEN": "127.0.0.1:\(port)"]) { _, new in new })
-            .write(to: directory.appendingPathComponent("flashsale.conf"), atomically: true, encoding: .utf8)
+        try render(template, values).write(to: directory.appendingPathComponent("flashsale.conf"), atomically: true, encoding: .utf8)
         let main = """
             worker_processes 1;
             daemon off;
@@ -33,31 +26,13 @@ public final class NginxProcess: @unchecked Sendable {
                 include \(dir)/flashsale.conf;
             }
             """
-        let config = directory.appendingPathComponent("nginx.conf")
-        try main.write(to: config, atomically: true, encoding: .utf8)
-        let binary = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nginx"
-        let check = try ChildProcess(executable: binary, arguments: ["-t", "-q", "-p", dir, "-c", config.path])
-        guard check.waitForExit(timeoutSeconds: 10) == 0 else {
-            throw ConfigTemplateError(description: "nginx -t refused \(template.path): \(check.output())")
-        }
-        let child = try ChildProcess(executable: binary, arguments: ["-p", dir, "-c", config.path])
-        self.child = child
-        try ConfigTemplate.waitListening(port: port, child: child, what: "nginx")
-    }
-
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(at: directory)
+        let config = directory.appendingPathComponent("nginx.conf").path
+        try main.write(toFile: config, atomically: true, encoding: .utf8)
+        try launch(["/usr/sbin/nginx", "/usr/local/sbin/nginx"], check: ["-t", "-q", "-p", dir, "-c", config], run: ["-p", dir, "-c", config])
     }
 
     /// What nginx printed so far, and its error log.
-    public func output() -> String {
-        (child?.output() ?? "") + ((try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")
-    }
-
-    /// SIGTERM and wait.
-    public func stop() {
-        stopChild(child)
-        child = nil
+    public override func output() -> String {
+        super.output() + ((try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "")
     }
 }

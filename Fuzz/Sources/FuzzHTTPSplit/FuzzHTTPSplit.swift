@@ -1,4 +1,5 @@
 import FlashSaleHTTP
+import FuzzSupport
 
 /// One input, differential: the first two bytes pick two cut points;
 /// the rest is fed whole to one connection and in three pieces to another
@@ -7,12 +8,8 @@ import FlashSaleHTTP
 // Also exported under libFuzzer's name: clang links libFuzzer whole, its own main included.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPSplit(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size >= 2 else { return 0 }
-    let input = UnsafeRawBufferPointer(start: data + 2, count: size - 2)
+    guard let (input, cuts) = fuzzCuts(data, size) else { return 0 }
     let count = input.count
-    let a = count == 0 ? 0 : Int(data[0]) * count / 256
-    let b = count == 0 ? 0 : Int(data[1]) * count / 256
-    let cuts = [0, min(a, b), max(a, b), count]
 
     let whole = HTTPInMemoryConnection(router: splitRouter())
     whole.receive(input)

@@ -1,5 +1,6 @@
 import FlashSaleHTTP
 import FlashSaleLoop
+import FuzzSupport
 
 /// One input, differential and bounded: the first two bytes pick two cut points; the
 /// rest goes to the PROXY protocol header parser whole, in three pieces, and one byte
@@ -9,11 +10,8 @@ import FlashSaleLoop
 // Also exported under libFuzzer's name: clang links libFuzzer whole, its own main included.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzProxyHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size >= 2 else { return 0 }
-    let input = UnsafeRawBufferPointer(start: data + 2, count: size - 2)
+    guard let (input, cuts) = fuzzCuts(data, size) else { return 0 }
     let count = input.count
-    let a = count == 0 ? 0 : Int(data[0]) * count / 256
-    let b = count == 0 ? 0 : Int(data[1]) * count / 256
     let whole = feed(input, cuts: [count])
     guard whole.consumed <= count, whole.consumed <= 16 + ProxyHeaderParser.maxV2PayloadBytes else {
         fatalError("consumed \(whole.consumed) of \(count)")
@@ -26,9 +24,9 @@ public func fuzzProxyHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             fatalError("\(source) does not read back")
         }
     }
-    let pieces = feed(input, cuts: [min(a, b), max(a, b), count])
+    let pieces = feed(input, cuts: Array(cuts.dropFirst()))
     guard pieces.result == whole.result, pieces.consumed == whole.consumed else {
-        fatalError("cut at \(a) and \(b) of \(count): \(pieces) instead of \(whole)")
+        fatalError("cut at \(cuts[1]) and \(cuts[2]) of \(count): \(pieces) instead of \(whole)")
     }
     if count <= 512 {
         let bytewise = feed(input, cuts: Array(1...max(1, count)))
