@@ -35,6 +35,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(output.contains("Usage: flashsale serve"), output)
     }
 
+    func testProxyFlagsAreCheckedAsUsage() throws {
+        let (status, output) = try flashsale(["serve", "--port", "0", "--proxy-protocol"], environment: Secrets.environment)
+        XCTAssertEqual(status, 64, output)
+        XCTAssertTrue(output.contains("--proxy-protocol needs --trusted-proxy"), output)
+        let (badStatus, badOutput) = try flashsale(["serve", "--port", "0", "--trusted-proxy", "10.0.0.0/33"], environment: Secrets.environment)
+        XCTAssertEqual(badStatus, 64, badOutput)
+        XCTAssertTrue(badOutput.contains("--trusted-proxy must be an IPv4/IPv6 address or CIDR"), badOutput)
+        var environment = Secrets.environment
+        environment["FLASHSALE_PROXY_PROTOCOL"] = "1"
+        let (envStatus, envOutput) = try flashsale(["serve", "--port", "0"], environment: environment)
+        XCTAssertEqual(envStatus, 64, "the environment twin too: \(envOutput)")
+    }
+
     func testMissingSecretIsARuntimeFailureNamingIt() throws {
         let (status, output) = try flashsale(["serve", "--port", "0"], environment: ["FLASHSALE_JWT_SECRET": "s"])
         XCTAssertEqual(status, 1, output)

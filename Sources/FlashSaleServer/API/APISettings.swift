@@ -12,7 +12,7 @@ public struct APISettings: Sendable {
     public var jwtLeewaySeconds: Int64
     /// Per-user token bucket (purchases, order reads, cancels).
     public var userRateLimit: RateLimitPolicy
-    /// Per-client-address token bucket (every route but /healthz and /metrics).
+    /// Per-client-address token bucket (every route but /healthz, /readyz and /metrics), keyed on `HTTPRequest.clientAddress`.
     public var addressRateLimit: RateLimitPolicy
     /// Keys remembered by each worker's rate-limit tables.
     public var rateLimitTableSize: Int
