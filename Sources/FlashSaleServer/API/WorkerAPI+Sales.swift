@@ -86,7 +86,9 @@ extension WorkerAPI {
         ]
         engine.store.appendAudit(fields) { [unowned self] error in
             if let error {
-                self.logger.warning("audit write failed", metadata: ["action": "\(action)", "sale": "\(sale)", "error": "\(error)"])
+                self.logger.warning("audit write failed", metadata: [
+                    "action": "\(action)", "sale": "\(sale)", "address": "\(address)", "error": "\(error)",
+                ])
             }
             then()
         }
