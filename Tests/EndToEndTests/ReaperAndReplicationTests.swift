@@ -16,7 +16,7 @@ final class ReaperAndReplicationTests: XCTestCase {
             nodeID: id)
     }
 
-    private func buy(_ port: Int, _ sale: String, user: String, key: String? = nil, timeout: Int = 5) -> HTTPResult? {
+    private static func buy(_ port: Int, _ sale: String, user: String, key: String? = nil, timeout: Int = 5) -> HTTPResult? {
         var headers = ["X-User-Id": user, "Content-Type": "application/json"]
         if let key { headers["Idempotency-Key"] = key }
         return try? HTTPTestClient.request(
@@ -36,12 +36,25 @@ final class ReaperAndReplicationTests: XCTestCase {
                 while !stop.isSet {
                     index += 1
                     let port = ports[(thread + index) % ports.count]
-                    guard let result = self.buy(port, sale, user: "\(prefix)\(thread)-\(index)", timeout: 3) else { continue }
+                    guard let result = Self.buy(port, sale, user: "\(prefix)\(thread)-\(index)", timeout: 3) else { continue }
                     if result.status == 201, let id = result.json["order_id"] as? String { collectors[port]!.add(id) }
                 }
             }
         }
         return group
+    }
+
+    /// Waits until `engine` (which learns of a sale put through another node at its next
+    /// sale sync) sold 3 units.
+    private func waitUntilSelling(_ engine: EngineProcess, _ sale: String, into collector: OrderCollector) throws {
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
+            if let result = Self.buy(engine.port, sale, user: "first-\(collector.count)"), result.status == 201,
+                let id = result.json["order_id"] as? String
+            {
+                collector.add(id)
+            }
+            return collector.count >= 3
+        })
     }
 
     private func reapedWorkers(_ db: BlockingRedis, sale: String) throws -> [String] {
@@ -63,12 +76,16 @@ final class ReaperAndReplicationTests: XCTestCase {
         let redis = try RedisServerProcess()
         let dead = try node(redis, "dead")
         let live = try node(redis, "live")
-        XCTAssertEqual(try live.putSale("k", Sales.body(stock: ["a": 400], limit: 1)).status, 201)
+        XCTAssertEqual(try live.putSale("k", Sales.body(stock: ["a": 2000], limit: 1)).status, 201)
         let collectors = [dead.port: OrderCollector(), live.port: OrderCollector()]
+        try waitUntilSelling(dead, "k", into: collectors[dead.port]!)
         let stop = AtomicFlag()
         let group = burst([dead.port, live.port], sale: "k", threads: 6, prefix: "b", stop: stop, into: collectors)
-        XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 10) { collectors[dead.port]!.count >= 40 })
         let db = try redis.client()
+        // Mid-burst, while the node to be killed holds units.
+        XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 5) {
+            collectors[dead.port]!.count >= 40 && (Int((try? db.command("HGET", "fs:{k}:leases:a", "dead/0").string) ?? "0") ?? 0) > 0
+        }, "dead: \(collectors[dead.port]!.count) 201s, leases \((try? db.command("HGETALL", "fs:{k}:leases:a").hash) ?? [:]), holders \((try? db.command("HGETALL", "fs:{k}:holders").hash) ?? [:]), reaped \((try? reapedWorkers(db, sale: "k")) ?? [])")
         dead.process.kill9()
         let killedAt = Date()
         let heldAtKill = Int(try db.command("HGET", "fs:{k}:leases:a", "dead/0").string ?? "0") ?? 0
@@ -86,8 +103,8 @@ final class ReaperAndReplicationTests: XCTestCase {
         // Late buyers at the live node: 201 until the stock is gone, then 409 sold_out; never 503.
         var late: [String] = []
         var statuses: [Int: Int] = [:]
-        for index in 0..<600 {
-            guard let result = buy(live.port, "k", user: "late-\(index)") else { continue }
+        for index in 0..<3000 {
+            guard let result = Self.buy(live.port, "k", user: "late-\(index)") else { continue }
             statuses[result.status, default: 0] += 1
             if result.status == 201, let id = result.json["order_id"] as? String { late.append(id) }
             if result.status == 409 { XCTAssertEqual(result.errorCode, "sold_out") }
@@ -99,13 +116,14 @@ final class ReaperAndReplicationTests: XCTestCase {
         let states = try RedisInvariants.check(db, sale: "k", limit: 1)
         let acknowledged = collectors[dead.port]!.all + collectors[live.port]!.all + late
         try assertEveryOrderInRedis(db, sale: "k", acknowledged)
-        XCTAssertEqual(states.first?.reserved, 400, "every unit sold, none stranded with the dead node")
+        XCTAssertEqual(states.first?.reserved, 2000, "every unit sold, none stranded with the dead node")
         XCTAssertEqual(states.first?.pool, 0)
         XCTAssertEqual(states.first?.leased, 0)
         let view = try live.get("/v1/sales/k")
         XCTAssertEqual(view.json["state"] as? String, "sold_out", view.body)
-        let metrics = try live.get("/metrics").body
-        XCTAssertTrue(metrics.contains("flashsale_leases_reaped_total{worker=\"0\"} 1"), metrics)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 3, pollMillis: 100) {
+            Self.sample("flashsale_leases_reaped_total", in: (try? live.get("/metrics").body) ?? "") == 1
+        }, "the live node's reaper counted one reaped holder")
     }
 
     func testPausedNodeSellsNothingItNoLongerHolds() throws {
@@ -115,14 +133,7 @@ final class ReaperAndReplicationTests: XCTestCase {
         XCTAssertEqual(try other.putSale("p", Sales.body(stock: ["a": 300], limit: 1)).status, 201)
         let collectors = [paused.port: OrderCollector(), other.port: OrderCollector()]
         // The paused node holds a lease of its own.
-        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
-            if let result = self.buy(paused.port, "p", user: "first-\(collectors[paused.port]!.count)"), result.status == 201,
-                let id = result.json["order_id"] as? String
-            {
-                collectors[paused.port]!.add(id)
-            }
-            return collectors[paused.port]!.count >= 3
-        })
+        try waitUntilSelling(paused, "p", into: collectors[paused.port]!)
         let db = try redis.client()
         XCTAssertGreaterThan(Int(try db.command("HGET", "fs:{p}:leases:a", "paused/0").string ?? "0") ?? 0, 0)
         paused.process.signal(SIGSTOP)
@@ -177,31 +188,35 @@ final class ReaperAndReplicationTests: XCTestCase {
         try assertEveryOrderInRedis(try replica.client(), sale: "r", ok)
         let stats = try db.command("INFO", "commandstats").string ?? ""
         let waits = Self.calls(of: "wait", in: stats)
-        let metrics = try engine.get("/metrics").body
-        let flushes = Self.sample("flashsale_flushes_total", in: metrics)
         XCTAssertGreaterThan(waits, 0)
-        XCTAssertEqual(waits, flushes, "one WAIT per flush batch")
+        var flushes = 0
+        XCTAssertTrue(waitUntil(timeoutSeconds: 3, pollMillis: 100) {
+            flushes = Self.sample("flashsale_flushes_total", in: (try? engine.get("/metrics").body) ?? "")
+            return flushes == waits
+        }, "one WAIT per flush batch: \(waits) WAITs, \(flushes) flushes")
         XCTAssertLessThanOrEqual(waits, ok.count, "WAIT per batch, not per order")
 
         // The replica paused: purchases answer 503 within the WAIT timeout (plus slack).
         replica.pause()
         let started = Date()
-        let refused = buy(engine.port, "r", user: "while-paused", key: "k-1", timeout: 10)
+        let refused = Self.buy(engine.port, "r", user: "while-paused", key: "k-1", timeout: 10)
         XCTAssertEqual(refused?.status, 503, refused?.body ?? "no answer")
         XCTAssertEqual(refused?.errorCode, "overloaded")
         XCTAssertNotNil(refused?.headers["retry-after"])
         XCTAssertLessThan(Date().timeIntervalSince(started), 3)
-        XCTAssertGreaterThanOrEqual(Self.sample("flashsale_replica_waits_short_total", in: try engine.get("/metrics").body), 1)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 3, pollMillis: 100) {
+            Self.sample("flashsale_replica_waits_short_total", in: (try? engine.get("/metrics").body) ?? "") >= 1
+        })
         replica.resume()
         // Outcome unknown, so the same Idempotency-Key returns the order once the replica is back.
         var retried: HTTPResult?
         XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 100) {
-            retried = self.buy(engine.port, "r", user: "while-paused", key: "k-1")
+            retried = Self.buy(engine.port, "r", user: "while-paused", key: "k-1")
             return retried?.status == 201
         })
         let id = retried?.json["order_id"] as? String ?? ""
         XCTAssertEqual(try db.command("EXISTS", "fs:{r}:order:\(id)").int, 1)
-        XCTAssertEqual(buy(engine.port, "r", user: "after-resume")?.status, 201)
+        XCTAssertEqual(Self.buy(engine.port, "r", user: "after-resume")?.status, 201)
         try RedisInvariants.check(db, sale: "r", limit: 1)
     }
 
