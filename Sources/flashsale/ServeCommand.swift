@@ -128,6 +128,12 @@ struct ServeCommand: ParsableCommand {
         let replicaTimeout = try positive(ackReplicaTimeoutMs, env, "FLASHSALE_ACK_REPLICA_TIMEOUT_MS", "--ack-replica-timeout-ms") ?? 500
         let grace = try positive(leaseGraceMs, env, "FLASHSALE_LEASE_GRACE_MS", "--lease-grace-ms") ?? 10_000
         guard grace >= 300 else { throw ValidationError("--lease-grace-ms must be at least 300, got \(grace)") }
+        // Each batch in flight may hold the connection (and the beats behind it) for one WAIT timeout.
+        let waitsInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight * replicaTimeout
+        if ackMode == .replicated, grace <= waitsInFlight + 1000 {
+            throw ValidationError(
+                "--lease-grace-ms (\(grace)) must exceed 8 x --ack-replica-timeout-ms + 1000 (\(waitsInFlight + 1000)) with --ack replicated")
+        }
         let trust = trustUserHeader || env.flag("FLASHSALE_TRUST_USER_HEADER")
         let userLimit = try rateLimit(rateLimitUser ?? env.text("FLASHSALE_RATE_LIMIT_USER"), default: .defaultPerUser, "--rate-limit-user")
         let addressLimit = try rateLimit(rateLimitAddress ?? env.text("FLASHSALE_RATE_LIMIT_ADDRESS"),
