@@ -17,44 +17,29 @@ final class ReaperAndReplicationTests: XCTestCase {
     }
 
     private static func buy(_ port: Int, _ sale: String, user: String, key: String? = nil, timeout: Int = 5) -> HTTPResult? {
-        var headers = ["X-User-Id": user, "Content-Type": "application/json"]
-        if let key { headers["Idempotency-Key"] = key }
-        return try? HTTPTestClient.request(
-            port: port, "POST", "/v1/sales/\(sale)/purchases", headers: headers, body: #"{"sku":"a"}"#, timeoutSeconds: timeout)
+        Burst.buy(port, sale, user: user, key: key, timeout: timeout)
     }
 
-    /// Buyers on `threads` threads against `ports` until `stop`; 201s collected per port.
-    private func burst(
-        _ ports: [Int], sale: String, threads: Int, prefix: String, stop: AtomicFlag, into collectors: [Int: OrderCollector]
-    ) -> DispatchGroup {
-        let group = DispatchGroup()
-        for thread in 0..<threads {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                var index = 0
-                while !stop.isSet {
-                    index += 1
-                    let port = ports[(thread + index) % ports.count]
-                    guard let result = Self.buy(port, sale, user: "\(prefix)\(thread)-\(index)", timeout: 3) else { continue }
-                    if result.status == 201, let id = result.json["order_id"] as? String { collectors[port]!.add(id) }
-                }
-            }
-        }
-        return group
-    }
-
-    /// Waits until `engine` (which learns of a sale put through another node at its next
-    /// sale sync) sold 3 units.
-    private func waitUntilSelling(_ engine: EngineProcess, _ sale: String, into collector: OrderCollector) throws {
+    /// Nodes `first` and `second` on one Redis, a sale of SKU `a` put through `second`, and
+    /// `first` (which learns of it at its next sale sync) selling: 3 units sold there.
+    private func twoNodesSelling(
+        _ first: String, _ second: String, sale: String, stock: Int
+    ) throws -> (RedisServerProcess, EngineProcess, EngineProcess, [Int: OrderCollector]) {
+        let redis = try RedisServerProcess()
+        let one = try node(redis, first)
+        let two = try node(redis, second)
+        XCTAssertEqual(try two.putSale(sale, Sales.body(stock: ["a": stock], limit: 1)).status, 201)
+        let collectors = [one.port: OrderCollector(), two.port: OrderCollector()]
+        let collector = collectors[one.port]!
         XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 50) {
-            if let result = Self.buy(engine.port, sale, user: "first-\(collector.count)"), result.status == 201,
+            if let result = Self.buy(one.port, sale, user: "first-\(collector.count)"), result.status == 201,
                 let id = result.json["order_id"] as? String
             {
                 collector.add(id)
             }
             return collector.count >= 3
         })
+        return (redis, one, two, collectors)
     }
 
     private func reapedWorkers(_ db: BlockingRedis, sale: String) throws -> [String] {
@@ -73,14 +58,9 @@ final class ReaperAndReplicationTests: XCTestCase {
     }
 
     func testKilledNodesLeasesAreReapedAndTheOtherNodeSellsTheRest() throws {
-        let redis = try RedisServerProcess()
-        let dead = try node(redis, "dead")
-        let live = try node(redis, "live")
-        XCTAssertEqual(try live.putSale("k", Sales.body(stock: ["a": 2000], limit: 1)).status, 201)
-        let collectors = [dead.port: OrderCollector(), live.port: OrderCollector()]
-        try waitUntilSelling(dead, "k", into: collectors[dead.port]!)
+        let (redis, dead, live, collectors) = try twoNodesSelling("dead", "live", sale: "k", stock: 2000)
         let stop = AtomicFlag()
-        let group = burst([dead.port, live.port], sale: "k", threads: 6, prefix: "b", stop: stop, into: collectors)
+        let group = Burst.start([dead.port, live.port], sale: "k", threads: 6, prefix: "b", stop: stop, into: collectors)
         let db = try redis.client()
         // Mid-burst, while the node to be killed holds units.
         XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 5) {
@@ -127,20 +107,15 @@ final class ReaperAndReplicationTests: XCTestCase {
     }
 
     func testPausedNodeSellsNothingItNoLongerHolds() throws {
-        let redis = try RedisServerProcess()
-        let paused = try node(redis, "paused")
-        let other = try node(redis, "other")
-        XCTAssertEqual(try other.putSale("p", Sales.body(stock: ["a": 300], limit: 1)).status, 201)
-        let collectors = [paused.port: OrderCollector(), other.port: OrderCollector()]
         // The paused node holds a lease of its own.
-        try waitUntilSelling(paused, "p", into: collectors[paused.port]!)
+        let (redis, paused, other, collectors) = try twoNodesSelling("paused", "other", sale: "p", stock: 300)
         let db = try redis.client()
         XCTAssertGreaterThan(Int(try db.command("HGET", "fs:{p}:leases:a", "paused/0").string ?? "0") ?? 0, 0)
         paused.process.signal(SIGSTOP)
         defer { paused.process.signal(SIGCONT) }
         // Buyers on both nodes; the paused one's requests wait in its socket buffers.
         let stop = AtomicFlag()
-        let group = burst([paused.port, other.port], sale: "p", threads: 4, prefix: "q", stop: stop, into: collectors)
+        let group = Burst.start([paused.port, other.port], sale: "p", threads: 4, prefix: "q", stop: stop, into: collectors)
         XCTAssertTrue(waitUntil(timeoutSeconds: 8, pollMillis: 50) {
             (try? self.reapedWorkers(db, sale: "p")) == ["paused/0"]
         }, "the paused node was not reaped")
@@ -180,7 +155,7 @@ final class ReaperAndReplicationTests: XCTestCase {
 
         let collectors = [engine.port: OrderCollector()]
         let stop = AtomicFlag()
-        let group = burst([engine.port], sale: "r", threads: 6, prefix: "c", stop: stop, into: collectors)
+        let group = Burst.start([engine.port], sale: "r", threads: 6, prefix: "c", stop: stop, into: collectors)
         XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 10) { collectors[engine.port]!.count >= 200 })
         stop.set()
         group.wait()
