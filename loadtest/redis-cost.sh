@@ -12,23 +12,47 @@
 #   - then redis-benchmark -c 50 -P 16 EVALSHA of loadtest/peers/purchase.lua (SISMEMBER,
 #     DECRBY, SADD, XADD) on the same server: Redis CPU per call.
 #
+#   - ACKS="persisted replicated": the engine runs once per ack mode, each on a fresh
+#     redis-server; with `replicated` a replica (redis-server --replicaof, on CPU 0 too)
+#     follows it and the engine runs --ack replicated --ack-replicas 1 (one WAIT per flush
+#     batch). Redis CPU is the master's; the replica's is its own column. The summary
+#     gives replicated / persisted per connection count (issue 11's target: <= 1.1x).
+#
 #   loadtest/redis-cost.sh                         # CONNS="1 64 1000", DURATION=10s
 #   CONNS="64" DURATION=5s loadtest/redis-cost.sh
+#   ACKS="persisted replicated" CONNS=64 loadtest/redis-cost.sh
 #
-# Knobs: CONNS ("1 64 1000"), RB_N (redis-benchmark calls, 1000000), and those of
-# loadtest/lib.sh (DURATION, SERVER_CPU, CLIENT_CPU, FLASHSALE_BIN_DIR, OUT, ...).
+# Knobs: CONNS ("1 64 1000"), ACKS ("persisted"), RB_N (redis-benchmark calls, 1000000),
+# and those of loadtest/lib.sh (DURATION, SERVER_CPU, CLIENT_CPU, FLASHSALE_BIN_DIR, OUT, ...).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 CONNS=${CONNS:-1 64 1000}
+ACKS=${ACKS:-persisted}
 RB_N=${RB_N:-1000000}
 SALE=cost
 
 lt_init fs-redis-cost
 BIN=$(release_bin flashsale) || exit 1
-start_redis
-start_engine "$BIN" --trust-user-header --ack persisted --rate-limit-user off --rate-limit-address off \
-  || die "engine did not start"
-[ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
+
+# start_replica: a replica of the running redis-server (-> REPLICA_PORT), linked up.
+start_replica() {
+  REPLICA_PORT=$(pick_port $((REDIS_PORT + 1)))
+  mkdir -p "$RUN_DIR/replica"
+  taskset -c "$SERVER_CPU" redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize no --dir "$RUN_DIR/replica" --logfile "$RUN_DIR/replica/redis.log" --replicaof 127.0.0.1 "$REDIS_PORT" &
+  track $!
+  wait_port "$REPLICA_PORT"
+  for _ in $(seq 1 100); do
+    redis-cli -p "$REPLICA_PORT" INFO replication | grep -q 'master_link_status:up' && return 0
+    sleep 0.1
+  done
+  die "replica did not link up"
+}
+replica_cpu_s() {
+  [ -n "${REPLICA_PORT:-}" ] || { echo 0; return; }
+  redis-cli -p "$REPLICA_PORT" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/{s+=$2} END{printf "%.6f", s}'
+}
+wait_calls() { rcli INFO commandstats | tr -d '\r' | awk -F'[=,]' '/^cmdstat_wait:/{print $2; f=1} END{if (!f) print 0}'; }
 
 mem() { rcli INFO memory | tr -d '\r' | awk -F: '/^used_memory:/{print $2}'; }
 reserved() { rcli HGET "fs:{$SALE}:counts:s1" reserved | tr -d '\r'; }
@@ -39,23 +63,33 @@ settle() {
 }
 
 TABLE="$RUN_DIR/table.tsv"
-printf 'conns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\n' > "$TABLE"
+printf 'ack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\n' > "$TABLE"
+for ack in $ACKS; do
+REPLICA_PORT=
+start_redis
+extra=()
+if [ "$ack" = replicated ]; then start_replica; extra=(--ack-replicas 1); fi
+start_engine "$BIN" --trust-user-header --ack "$ack" "${extra[@]}" --rate-limit-user off --rate-limit-address off \
+  || die "engine did not start"
+[ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
 for conns in $CONNS; do
   settle
-  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem)
+  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem); r0=$(replica_cpu_s); w0=$(wait_calls)
   out="$RUN_DIR/wrk-c$conns.txt"
   wait_quiet
   SALE=$SALE on_client_cpu wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s -s "$LOADTEST/wrk/distinct-keyed.lua" \
     "http://127.0.0.1:$ENGINE_PORT" > "$out" 2>&1
   settle
-  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem)
+  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls)
   rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
-  awk -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
-    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t0\tNA\tNA\t%s\n", c, r; exit }
-            printf "%s\t%d\t%.2f\t%.0f\t%s\n", c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r }' >> "$TABLE"
-  log "c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
+  awk -v a="$ack" -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
+    -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" \
+    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\n", a, c, r, w; exit }
+            printf "%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\n", a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w }' >> "$TABLE"
+  log "$ack c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
 done
 stop_started
+done
 
 start_redis
 evalsha_bench 16 "$RB_N" "$RUN_DIR/redis-benchmark.csv"
@@ -63,10 +97,16 @@ evalsha_bench 16 "$RB_N" "$RUN_DIR/redis-benchmark.csv"
 {
   echo "## Redis cost per order: engine group commit vs one EVALSHA per purchase (same redis-server build)"
   echo
-  echo "| connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s |"
-  echo "|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$TABLE" | while IFS=$'\t' read -r c n us bytes r; do
-    echo "| $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r |"
+  echo "| ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$TABLE" | while IFS=$'\t' read -r a c n us bytes r rus w; do
+    echo "| $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w |"
+  done
+  echo
+  for conns in $CONNS; do
+    p=$(awk -F'\t' -v c="$conns" '$1 == "persisted" && $2 == c {print $4}' "$TABLE")
+    q=$(awk -F'\t' -v c="$conns" '$1 == "replicated" && $2 == c {print $4}' "$TABLE")
+    [ -n "$p" ] && [ -n "$q" ] && echo "- c=$conns: Redis (master) CPU per order, replicated / persisted = **$(ratio "$q" "$p")x** (target ≤ 1.1x)"
   done
   echo
   echo "- canonical script (redis-benchmark -c 50 -P 16 EVALSHA purchase.lua, $RB_N calls): **$RB_REDIS_US µs** of Redis CPU per call ($RB_RPS calls/s)"

@@ -35,8 +35,17 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Worker threads, each with its own event loop and Redis connection [FLASHSALE_WORKERS] (default: one per core).")
     var workers: Int?
 
-    @Option(help: "persisted: answer 201 once Redis has the order; reserved: answer at once, persist behind [FLASHSALE_ACK] (default persisted).")
+    @Option(help: "persisted: answer 201 once Redis has the order; replicated: once Redis has it and --ack-replicas replicas confirmed (WAIT); reserved: answer at once, persist behind [FLASHSALE_ACK] (default persisted).")
     var ack: String?
+
+    @Option(help: "--ack replicated: replicas that must confirm each flush batch [FLASHSALE_ACK_REPLICAS] (default 1).")
+    var ackReplicas: Int?
+
+    @Option(help: "--ack replicated: WAIT timeout; a batch not confirmed in time answers 503 [FLASHSALE_ACK_REPLICA_TIMEOUT_MS] (default 500).")
+    var ackReplicaTimeoutMs: Int?
+
+    @Option(help: "A lease holder silent this long (no heartbeat, Redis TIME) is reaped: its leases go back to the pool [FLASHSALE_LEASE_GRACE_MS] (default 10000).")
+    var leaseGraceMs: Int?
 
     @Option(help: "Node id, stable across restarts so a restarted node reclaims its leases [FLASHSALE_NODE_ID] (default <hostname>:<port>).")
     var nodeID: String?
@@ -125,7 +134,19 @@ struct ServeCommand: ParsableCommand {
         if let value = try positive(shutdownGraceMs, env, "FLASHSALE_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms") { http.shutdownGraceMillis = UInt64(value) }
 
         let ackText = ack ?? env.text("FLASHSALE_ACK") ?? "persisted"
-        guard let ackMode = AckMode(rawValue: ackText) else { throw ValidationError("--ack must be persisted or reserved, got \(ackText)") }
+        guard let ackMode = AckMode(rawValue: ackText) else {
+            throw ValidationError("--ack must be persisted, replicated or reserved, got \(ackText)")
+        }
+        let replicas = try positive(ackReplicas, env, "FLASHSALE_ACK_REPLICAS", "--ack-replicas") ?? 1
+        let replicaTimeout = try positive(ackReplicaTimeoutMs, env, "FLASHSALE_ACK_REPLICA_TIMEOUT_MS", "--ack-replica-timeout-ms") ?? 500
+        let grace = try positive(leaseGraceMs, env, "FLASHSALE_LEASE_GRACE_MS", "--lease-grace-ms") ?? 10_000
+        guard grace >= 300 else { throw ValidationError("--lease-grace-ms must be at least 300, got \(grace)") }
+        // Each batch in flight may hold the connection (and the beats behind it) for one WAIT timeout.
+        let waitsInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight * replicaTimeout
+        if ackMode == .replicated, grace <= waitsInFlight + 1000 {
+            throw ValidationError(
+                "--lease-grace-ms (\(grace)) must exceed 8 x --ack-replica-timeout-ms + 1000 (\(waitsInFlight + 1000)) with --ack replicated")
+        }
         let trust = trustUserHeader || env.flag("FLASHSALE_TRUST_USER_HEADER")
         let userLimit = try rateLimit(rateLimitUser ?? env.text("FLASHSALE_RATE_LIMIT_USER"), default: .defaultPerUser, "--rate-limit-user")
         let addressLimit = try rateLimit(rateLimitAddress ?? env.text("FLASHSALE_RATE_LIMIT_ADDRESS"),
@@ -139,10 +160,13 @@ struct ServeCommand: ParsableCommand {
             paymentToken: secrets["FLASHSALE_PAYMENT_TOKEN"]!, trustUserHeader: trust,
             jwtLeewaySeconds: Int64(try jwtLeewayS ?? env.integer("FLASHSALE_JWT_LEEWAY_S") ?? 0),
             userRateLimit: userLimit, addressRateLimit: addressLimit, nodeID: node)
-        let configuration = EngineConfiguration(
+        var configuration = EngineConfiguration(
             http: http, redisURL: redis ?? env.text("FLASHSALE_REDIS") ?? "redis://127.0.0.1:6379", ackMode: ackMode, api: api,
             ackTimeoutMillis: UInt64(try positive(ackTimeoutMs, env, "FLASHSALE_ACK_TIMEOUT_MS", "--ack-timeout-ms") ?? 5000),
             redisTimeoutMillis: UInt64(try positive(redisTimeoutMs, env, "FLASHSALE_REDIS_TIMEOUT_MS", "--redis-timeout-ms") ?? 2000))
+        configuration.ackReplicas = replicas
+        configuration.replicaWaitTimeoutMillis = replicaTimeout
+        configuration.leaseGraceMillis = Int64(grace)
 
         SignalWatcher.ignoreSIGPIPE()
         let engine: FlashSaleEngine

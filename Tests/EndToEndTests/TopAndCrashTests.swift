@@ -45,24 +45,8 @@ final class TopAndCrashTests: XCTestCase {
 
         let acknowledged = OrderCollector()
         let stop = AtomicFlag()
-        let port = engine.port
-        let group = DispatchGroup()
-        for thread in 0..<8 {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                var index = 0
-                while !stop.isSet {
-                    index += 1
-                    let user = "t\(thread)-u\(index)"
-                    guard let result = try? HTTPTestClient.request(
-                        port: port, "POST", "/v1/sales/burst/purchases",
-                        headers: ["X-User-Id": user, "Content-Type": "application/json"], body: #"{"sku":"a"}"#, timeoutSeconds: 5)
-                    else { continue }
-                    if result.status == 201, let id = result.json["order_id"] as? String { acknowledged.add(id) }
-                }
-            }
-        }
+        let group = Burst.start(
+            [engine.port], sale: "burst", threads: 8, prefix: "t", timeout: 5, stop: stop, into: [engine.port: acknowledged])
         // Let the burst run, then kill -9 the engine while requests are in flight.
         XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 20) { acknowledged.count >= 200 })
         try engine.crashAndRestart()

@@ -20,7 +20,7 @@ extension FlashSaleScripts {
     public static func leaseCall(sale: String, sku: String, worker: String, want: Int64) -> FlashSaleScriptCall {
         let keys = FlashSaleKeys(sale: sale)
         return FlashSaleScriptCall(
-            script: lease, keys: [keys.pool(sku), keys.leases(sku)], arguments: [worker, String(want)])
+            script: lease, keys: [keys.pool(sku), keys.leases(sku), keys.holders], arguments: [worker, String(want)])
     }
 
     /// Builds a lease return call: give back `units` (clamped to what `worker` holds),
@@ -28,13 +28,14 @@ extension FlashSaleScripts {
     public static func leaseReturnCall(sale: String, sku: String, worker: String, units: Int64?) -> FlashSaleScriptCall {
         let keys = FlashSaleKeys(sale: sale)
         return FlashSaleScriptCall(
-            script: leaseReturn, keys: [keys.pool(sku), keys.leases(sku)],
-            arguments: [worker, units.map { String($0) } ?? "all"])
+            script: leaseReturn, keys: [keys.pool(sku), keys.leases(sku), keys.holders, keys.saleHash],
+            arguments: [worker, units.map { String($0) } ?? "all", keys.prefix])
     }
 
     /// Leases stock to a worker.
     ///
-    /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`. ARGV: worker id, want.
+    /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`, `fs:{S}:holders`. ARGV: worker id, want.
+    /// A grant records the worker in `fs:{S}:holders` with the Redis `TIME` (ms) as its beat.
     /// Reply: `{granted, pool_after, held_after, leased_elsewhere}`; `{-1, 0, 0}` when the
     /// pool key is missing. `leased_elsewhere` (Σ leases of the other workers) is summed
     /// only at the tail, when the pool could not cover `want` or is empty after the grant,
@@ -52,6 +53,8 @@ extension FlashSaleScripts {
         else
           pool = redis.call('DECRBY', KEYS[1], granted)
           held = redis.call('HINCRBY', KEYS[2], ARGV[1], granted)
+          local t = redis.call('TIME')
+          redis.call('HSET', KEYS[3], ARGV[1], t[1] * 1000 + math.floor(t[2] / 1000))
         end
         local elsewhere = 0
         if granted < want or pool <= 0 then
@@ -63,9 +66,12 @@ extension FlashSaleScripts {
 
     /// Returns leased units to the pool.
     ///
-    /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`. ARGV: worker id, units or `all`.
+    /// KEYS: `fs:{S}:pool:{sku}`, `fs:{S}:leases:{sku}`, `fs:{S}:holders`, `fs:{S}:sale`.
+    /// ARGV: worker id, units or `all`, `fs:{S}:` prefix.
     /// Reply: `{returned, pool_after, held_after}` (returned is clamped to what the worker
-    /// holds; a lease that reaches 0 is deleted); `{-1, 0, 0}` when the pool key is missing.
+    /// holds; a lease that reaches 0 is deleted, and when the worker then holds no lease of
+    /// any SKU of the sale its `fs:{S}:holders` entry goes too); `{-1, 0, 0}` when the pool
+    /// key is missing.
     public static let leaseReturn = RedisScript(name: "lease_return", source: #"""
         local pool = redis.call('GET', KEYS[1])
         if not pool then return {-1, 0, 0} end
@@ -75,7 +81,16 @@ extension FlashSaleScripts {
         if n > held then n = held end
         if n <= 0 then return {0, tonumber(pool), held} end
         held = held - n
-        if held == 0 then redis.call('HDEL', KEYS[2], ARGV[1]) else redis.call('HSET', KEYS[2], ARGV[1], held) end
+        if held == 0 then
+          redis.call('HDEL', KEYS[2], ARGV[1])
+          local holds = false
+          for sku in string.gmatch(redis.call('HGET', KEYS[4], 'skus') or '', '[^,]+') do
+            if redis.call('HEXISTS', ARGV[3] .. 'leases:' .. sku, ARGV[1]) == 1 then holds = true break end
+          end
+          if not holds then redis.call('HDEL', KEYS[3], ARGV[1]) end
+        else
+          redis.call('HSET', KEYS[2], ARGV[1], held)
+        end
         return {n, redis.call('INCRBY', KEYS[1], n), held}
         """#)
 }

@@ -31,6 +31,7 @@ extension FlashSaleScripts {
     /// Returns a node's stale leases to the pools.
     ///
     /// KEYS: `fs:{S}:sale`. ARGV: `fs:{S}:` prefix, node id, SKUs (none = all of the sale).
+    /// The node's workers leave `fs:{S}:holders` too.
     /// Reply: `{sku, units, sku, units, …}` for SKUs where something was returned.
     /// Call it before the restarted node's workers lease again.
     public static let reclaim = RedisScript(name: "reclaim", source: #"""
@@ -59,6 +60,10 @@ extension FlashSaleScripts {
             out[#out + 1] = sku
             out[#out + 1] = units
           end
+        end
+        local holders = prefix .. 'holders'
+        for _, w in ipairs(redis.call('HKEYS', holders)) do
+          if w == node or string.sub(w, 1, #mine) == mine then redis.call('HDEL', holders, w) end
         end
         return out
         """#)

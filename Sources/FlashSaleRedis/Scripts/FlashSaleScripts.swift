@@ -2,11 +2,13 @@
 ///
 /// Each script has a call builder (`…Call(…)` → `FlashSaleScriptCall`) and a typed
 /// result (`….parse(_:)`), so the engine never handles raw Lua conventions.
-/// No script reads the clock: `now` (Unix ms) is always an argument.
+/// No script reads the clock, `now` (Unix ms) is an argument, except the lease liveness
+/// scripts (`lease`, `holderBeat`, `reap`), which take the time of a beat from Redis
+/// `TIME` so that no node's clock decides whether another node is alive.
 public enum FlashSaleScripts {
     /// Every script, for `SCRIPT LOAD` on connect.
     public static let all: [RedisScript] = [
-        saleUpsert, lease, leaseReturn, flush, pay, cancel, expirySweep, reclaim, audit,
+        saleUpsert, lease, leaseReturn, flush, pay, cancel, expirySweep, reclaim, audit, holderBeat, reap,
     ]
 
     /// Default cap of `fs:{S}:events` (`XADD … MAXLEN ~ cap`).

@@ -115,6 +115,11 @@ public final class WorkerAPI {
             .ordersPersisted: UInt64(max(0, stats.ordersPersisted)),
             .ordersRejected: UInt64(max(0, stats.ordersRejectedByRedis)),
             .flushFailures: UInt64(max(0, stats.flushFailures)),
+            .holdersReaped: UInt64(max(0, stats.holdersReaped)),
+            .unitsReaped: UInt64(max(0, stats.unitsReaped)),
+            .holderLost: UInt64(max(0, stats.holderLost)),
+            .replicaWaitsConfirmed: UInt64(max(0, stats.replicaWaitsConfirmed)),
+            .replicaWaitsShort: UInt64(max(0, stats.replicaWaitsShort)),
         ])
         metrics.setFlushHistogram(.durationMicros, summary.flushDurations)
         metrics.setFlushHistogram(.batchOrders, summary.batchSizes)

@@ -17,6 +17,12 @@ public struct EngineConfiguration: Sendable {
     public var ackTimeoutMillis: UInt64
     /// Redis command timeout.
     public var redisTimeoutMillis: UInt64
+    /// `--ack replicated`: replicas that must confirm each flush batch. Default 1.
+    public var ackReplicas = 1
+    /// `--ack replicated`: the `WAIT` timeout. Default 500 ms.
+    public var replicaWaitTimeoutMillis = 500
+    /// Holders silent longer than this lose their leases (the reaper). Default 10 000 ms.
+    public var leaseGraceMillis: Int64 = 10_000
 
     /// Creates a configuration.
     public init(

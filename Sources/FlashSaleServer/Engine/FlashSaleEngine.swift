@@ -29,6 +29,11 @@ public final class FlashSaleEngine: Sendable {
         self.configuration = configuration
         var redis = try RedisClientConfiguration(url: configuration.redisURL)
         redis.commandTimeoutMillis = configuration.redisTimeoutMillis
+        if configuration.ackMode == .replicated {
+            // Every batch in flight may hold the connection for one `WAIT` timeout.
+            let waits = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight * configuration.replicaWaitTimeoutMillis
+            redis.commandTimeoutMillis += UInt64(waits)
+        }
         redisConfiguration = redis
         let metrics = (0..<max(1, configuration.http.workers)).map { WorkerMetrics(worker: $0) }
         self.metrics = metrics
@@ -39,6 +44,9 @@ public final class FlashSaleEngine: Sendable {
         let settings = configuration.api
         let ackMode = configuration.ackMode
         let ackTimeout = configuration.ackTimeoutMillis
+        let liveness = (
+            replicas: configuration.ackReplicas, waitMillis: configuration.replicaWaitTimeoutMillis,
+            graceMillis: configuration.leaseGraceMillis)
         let logger = Logger(label: "flashsale")
         self.logger = logger
         let redisEndpoint = "\(redis.endpoint)"  // password redacted
@@ -49,6 +57,9 @@ public final class FlashSaleEngine: Sendable {
             var engineSettings = WorkerEngineConfiguration(nodeID: settings.nodeID, workerIndex: context.index)
             engineSettings.ackMode = ackMode
             engineSettings.ackTimeoutMillis = ackTimeout
+            engineSettings.ackReplicas = liveness.replicas
+            engineSettings.replicaWaitTimeoutMillis = liveness.waitMillis
+            engineSettings.leaseGraceMillis = liveness.graceMillis
             let store = RedisWorkerStore(loop: context.loop, configuration: redis)
             let engine = WorkerEngine(
                 loop: context.loop, shard: shard, store: store, bootstrap: bootstrap, configuration: engineSettings)
@@ -57,6 +68,11 @@ public final class FlashSaleEngine: Sendable {
             engine.onStoreHealthChange = { [unowned engine] health, error in
                 healthLog.note(health, error: error)
                 readiness.update(worker: worker, from: engine)
+            }
+            engine.onLeaseReaped = { sale, holder in
+                logger.warning("lease reaped", metadata: [
+                    "sale": "\(sale)", "holder": "\(holder.worker)", "units": "\(holder.units)", "worker": "\(context.index)",
+                ])
             }
             let api = WorkerAPI(
                 loop: context.loop, engine: engine, settings: settings, metrics: metrics[context.index],

@@ -136,6 +136,14 @@ public enum FlushStat: Int, CaseIterable, Sendable {
     case ordersRejected
     /// Flush calls that failed before Redis decided (cumulative; retried).
     case flushFailures
+    /// Silent lease holders this worker's reaper reaped, and their units (cumulative).
+    case holdersReaped
+    case unitsReaped
+    /// Heartbeats that found this worker reaped (cumulative).
+    case holderLost
+    /// `--ack replicated`: `WAIT` calls confirmed by enough replicas, and short (cumulative).
+    case replicaWaitsConfirmed
+    case replicaWaitsShort
 }
 
 /// The group-commit histograms a worker exports (cumulative since start).

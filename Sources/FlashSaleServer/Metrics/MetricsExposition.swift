@@ -59,6 +59,11 @@ public enum MetricsExposition {
             (.ordersPersisted, "flashsale_orders_persisted_total", "Orders recorded in Redis by flushes."),
             (.ordersRejected, "flashsale_orders_rejected_by_redis_total", "Orders Redis refused at flush time."),
             (.flushFailures, "flashsale_flush_failures_total", "Flush calls that failed before Redis decided (retried)."),
+            (.holdersReaped, "flashsale_leases_reaped_total", "Silent lease holders (any node's) this worker's reaper reaped."),
+            (.unitsReaped, "flashsale_lease_units_reaped_total", "Units of reaped leases returned to the pools by this worker's reaper."),
+            (.holderLost, "flashsale_lease_holder_lost_total", "Heartbeats that found this worker reaped (its slices dropped)."),
+            (.replicaWaitsConfirmed, "flashsale_replica_waits_confirmed_total", "--ack replicated: WAIT calls confirmed by enough replicas."),
+            (.replicaWaitsShort, "flashsale_replica_waits_short_total", "--ack replicated: WAIT calls short of replicas (the batch answered 503)."),
         ]
         for (stat, name, help) in flushCounters {
             out.family(name, help: help, type: "counter")

@@ -25,7 +25,7 @@ final class AckRouter {
     func mustWait(_ decision: PurchaseDecision) -> Bool {
         switch decision {
         case .parked: return true
-        case .reserved: return engine.configuration.ackMode == .persisted
+        case .reserved: return engine.configuration.ackMode.waitsForStore
         case .duplicate(let order): return ackWaiters[order.id] != nil
         default: return false
         }
@@ -38,7 +38,7 @@ final class AckRouter {
             engine.stats.parked += 1
             parkedWaiters[ticket] = completion
         case .reserved(let order):
-            if engine.configuration.ackMode == .persisted {
+            if engine.configuration.ackMode.waitsForStore {
                 ackWaiters[order.id] = AckWaiter(first: completion)
                 ackDeadlines.append((order.id, engine.loop.nowMillis + engine.configuration.ackTimeoutMillis))
             } else {

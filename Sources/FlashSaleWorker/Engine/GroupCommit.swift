@@ -12,6 +12,9 @@ final class GroupCommit {
     private var uncertainOrders: Set<OrderID> = []
     private var flushLatency = LatencyHistogram(bounds: BucketHistogram.flushMicrosBounds)
     private var batchSizes = LatencyHistogram(bounds: BucketHistogram.batchOrdersBounds)
+    /// `--ack replicated`: the last `WAIT` came back short; one batch at a time until one
+    /// is confirmed again (each `WAIT` holds the connection up to its timeout).
+    private var replicasShort = false
 
     init(engine: WorkerEngine) {
         self.engine = engine
@@ -37,7 +40,8 @@ final class GroupCommit {
     /// Sends the queued orders, at most `maxBatchesInFlight` calls at a time.
     func flushQueued() {
         let configuration = engine.configuration
-        while batchesInFlight < configuration.maxBatchesInFlight, shard.queuedOrderCount > 0, engine.store.canAcceptCommand {
+        let maxInFlight = replicasShort ? 1 : configuration.maxBatchesInFlight
+        while batchesInFlight < maxInFlight, shard.queuedOrderCount > 0, engine.store.canAcceptCommand {
             scratch.removeAll(keepingCapacity: true)
             let drained = shard.drainPendingOrders(maxCount: configuration.maxBatchSize, into: &scratch)
             guard drained > 0 else { break }
@@ -64,21 +68,51 @@ final class GroupCommit {
         engine.stats.maxBatch = max(engine.stats.maxBatch, orders.count)
         batchSizes.record(UInt64(orders.count))
         let sentAt = EventLoop.monotonicNanos()
-        engine.store.flush(sale: sale, worker: engine.workerID, orders: orders) { [unowned self] result in
+        guard engine.configuration.ackMode == .replicated else {
+            engine.store.flush(sale: sale, worker: engine.workerID, orders: orders) { [unowned self] result in
+                self.batchesInFlight -= 1
+                self.flushLatency.record((EventLoop.monotonicNanos() - sentAt) / 1000)
+                self.flushAnswered(sale: sale, orders: flushed, result)
+            }
+            return
+        }
+        // `--ack replicated`: `WAIT` right behind the flush on the same connection, one per
+        // batch; the batch is answered when both replies are in (in either order).
+        let pair = ReplicatedFlush()
+        let finish = { [unowned self] in
+            guard let flushResult = pair.flush, let waitResult = pair.wait else { return }
             self.batchesInFlight -= 1
             self.flushLatency.record((EventLoop.monotonicNanos() - sentAt) / 1000)
-            self.flushAnswered(sale: sale, orders: flushed, result)
+            let confirmed = (try? waitResult.get()).map { $0 >= self.engine.configuration.ackReplicas } ?? false
+            if confirmed { self.engine.stats.replicaWaitsConfirmed += 1 } else { self.engine.stats.replicaWaitsShort += 1 }
+            self.replicasShort = !confirmed
+            self.flushAnswered(sale: sale, orders: flushed, flushResult, replicated: confirmed)
+        }
+        engine.store.flush(sale: sale, worker: engine.workerID, orders: orders) { result in
+            pair.flush = result
+            finish()
+        }
+        engine.store.waitForReplicas(
+            sale: sale, replicas: engine.configuration.ackReplicas,
+            timeoutMillis: engine.configuration.replicaWaitTimeoutMillis
+        ) { result in
+            pair.wait = result
+            finish()
         }
     }
 
-    private func flushAnswered(sale: String, orders: [FlushedOrder], _ result: Result<FlushReply, StoreError>) {
+    /// `replicated` false: `--ack replicated` and the replicas did not confirm the batch;
+    /// its orders stand in the core (Redis has them) but their buyers get `overloaded`.
+    private func flushAnswered(
+        sale: String, orders: [FlushedOrder], _ result: Result<FlushReply, StoreError>, replicated: Bool = true
+    ) {
         let now = EventLoop.wallClockMillis()
         switch result {
         case .success(let reply) where reply.saleFound && reply.results.count == orders.count:
             var leaseRefused = false
             for (order, orderResult) in zip(orders, reply.results) {
                 if case .rejected(.lease) = orderResult { leaseRefused = true }
-                settle(order, sale: sale, orderResult, now: now)
+                settle(order, sale: sale, orderResult, replicated: replicated, now: now)
             }
             if leaseRefused { correctSlices(sale: sale, orders: orders, leasesAfter: reply.leasesAfter, now: now) }
         case .success, .failure(.refused), .failure(.badReply), .failure(.invalid):
@@ -125,7 +159,7 @@ final class GroupCommit {
         }
     }
 
-    private func settle(_ order: FlushedOrder, sale: String, _ result: FlushOrderResult, now: Int64) {
+    private func settle(_ order: FlushedOrder, sale: String, _ result: FlushOrderResult, replicated: Bool, now: Int64) {
         if !uncertainOrders.isEmpty { uncertainOrders.remove(order.id) }
         let outcome: FlushOutcome
         switch result {
@@ -155,7 +189,7 @@ final class GroupCommit {
             outcome = .rejected(.other)
         }
         if let decision = shard.orderFlushed(order.id, outcome: outcome, now: now) {
-            engine.acks.orderAnswered(order.id, decision)
+            engine.acks.orderAnswered(order.id, replicated || decision.order == nil ? decision : .overloaded)
         }
     }
 
@@ -164,7 +198,7 @@ final class GroupCommit {
     /// a buyer who by then got a 503. Orders whose flush outcome is unknown (timeout,
     /// connection lost mid-flight) stay queued: only the store can tell whether they exist.
     func dropUnsentOrders() {
-        guard engine.configuration.ackMode == .persisted, shard.queuedOrderCount > 0 else { return }
+        guard engine.configuration.ackMode.waitsForStore, shard.queuedOrderCount > 0 else { return }
         let now = EventLoop.wallClockMillis()
         var queued: [PendingOrder] = []
         shard.drainPendingOrders(maxCount: Int.max, into: &queued)
@@ -180,6 +214,12 @@ final class GroupCommit {
         for id in keep.reversed() { _ = shard.orderFlushed(id, outcome: .retry, now: now) }
         engine.acks.deliverParkedResolutions()
     }
+}
+
+/// `--ack replicated`: the two replies of one batch (flush, then `WAIT`).
+private final class ReplicatedFlush {
+    var flush: Result<FlushReply, StoreError>?
+    var wait: Result<Int, StoreError>?
 }
 
 /// One order of a flush in flight: what its reply needs.

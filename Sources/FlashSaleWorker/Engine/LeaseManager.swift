@@ -55,9 +55,11 @@ final class LeaseManager {
             leasesInFlight += 1
             engine.stats.leaseCalls += 1
             let handle = request.sku
+            let sale = request.saleName
             store.lease(sale: request.saleName, sku: request.skuName, worker: engine.workerID, want: Int64(request.units)) {
                 [unowned self] result in
                 self.leasesInFlight -= 1
+                if case .success(.changed(let change)) = result, change.units > 0 { self.engine.liveness.noteGrant(sale: sale) }
                 self.leaseAnswered(handle, result)
             }
         }

@@ -46,6 +46,15 @@ public struct PersistenceStats: Sendable, Equatable {
     public var expiredBySweep = 0
     /// `--ack persisted` waiters answered `overloaded` after `ackTimeoutMillis`.
     public var ackTimeouts = 0
+    /// This worker's reaper: silent holders reaped (any node's) and their units returned.
+    public var holdersReaped = 0
+    public var unitsReaped = 0
+    /// Heartbeats that found this worker reaped, and the slice units it then dropped.
+    public var holderLost = 0
+    public var unitsDroppedAfterReap = 0
+    /// `--ack replicated`: `WAIT` calls by outcome (enough replicas in time, or not).
+    public var replicaWaitsConfirmed = 0
+    public var replicaWaitsShort = 0
 
     mutating func count(_ decision: PurchaseDecision) {
         switch decision {

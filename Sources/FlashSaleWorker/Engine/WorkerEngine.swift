@@ -30,6 +30,9 @@ public final class WorkerEngine {
     /// Called on the loop thread when the store's health changes, with the last error
     /// (for logs). Set before ``start()``.
     public var onStoreHealthChange: ((StoreHealth, String) -> Void)?
+    /// Called on the loop thread when this worker's reaper reaped a silent holder of a sale
+    /// (for logs). Set before ``start()``.
+    public var onLeaseReaped: ((String, ReapedHolder) -> Void)?
 
     let bootstrap: NodeBootstrap
     var process: ProcessCore { shard.process }
@@ -41,6 +44,7 @@ public final class WorkerEngine {
     private var sweeper: ExpirySweeper!
     private(set) var sales: SaleDirectorySync!
     private var statsPublisher: NodeStatsPublisher!
+    private(set) var liveness: LeaseLiveness!
 
     private var started = false
     /// True once the store was reached and the node bootstrapped.
@@ -76,6 +80,7 @@ public final class WorkerEngine {
         sweeper = ExpirySweeper(engine: self)
         sales = SaleDirectorySync(engine: self)
         statsPublisher = NodeStatsPublisher(engine: self)
+        liveness = LeaseLiveness(engine: self)
     }
 
     /// Connects and starts the group commit, timers and (once the store is reached) the
@@ -93,6 +98,8 @@ public final class WorkerEngine {
         jobs.every(configuration.housekeepingMillis) { [unowned self] in self.housekeeping() }
         jobs.every(configuration.statsIntervalMillis) { [unowned self] in self.statsPublisher.publish() }
         if configuration.runsExpirySweep { jobs.every(configuration.sweepIntervalMillis) { [unowned self] in self.sweeper.sweep() } }
+        jobs.every(configuration.heartbeatMillis) { [unowned self] in self.liveness.beat() }
+        if configuration.runsReaper { jobs.every(configuration.reapIntervalMillis) { [unowned self] in self.liveness.reap() } }
         if configuration.bootstrapsNode {
             jobs.every(configuration.saleSyncIntervalMillis) { [unowned self] in self.sales.sync(completion: nil) }
         }

@@ -6,6 +6,14 @@ public enum AckMode: String, Sendable, CaseIterable {
     /// Answer at once, persist behind (write-behind). See docs/redis-persistence.md for
     /// the loss window; it never causes oversell.
     case reserved
+    /// Answer only when Redis acknowledged the batch and `ackReplicas` replicas confirmed
+    /// it (`WAIT` behind each flush): every `201` names an order that survives a failover
+    /// to one of those replicas. Fewer replicas in time: `503` (outcome unknown; the same
+    /// Idempotency-Key returns the order on retry). See docs/scaling.md.
+    case replicated
+
+    /// Whether a reservation's answer waits for the store (`persisted`, `replicated`).
+    public var waitsForStore: Bool { self != .reserved }
 }
 
 /// Settings of one ``WorkerEngine``. Defaults are documented in docs/redis-persistence.md.
@@ -48,6 +56,20 @@ public struct WorkerEngineConfiguration: Sendable {
     public var verifiesLimitWithRedis = true
     /// Most such checks in flight; beyond, `limit_exceeded` is answered from the ledger. Default 256.
     public var maxLimitChecksInFlight = 256
+    /// `--ack replicated`: replicas that must confirm each flush batch (`WAIT N`). Default 1.
+    public var ackReplicas = 1
+    /// `--ack replicated`: the `WAIT` timeout; a batch not confirmed in time is answered
+    /// `overloaded`. Default 500 ms.
+    public var replicaWaitTimeoutMillis = 500
+    /// A lease holder silent (no heartbeat, by Redis `TIME`) for longer than this is reaped:
+    /// its leases go back to the pools. Default 10 000 ms.
+    public var leaseGraceMillis: Int64 = 10_000
+    /// Whether this worker runs the reaper (default: worker 0 only; every node reaps).
+    public var runsReaper: Bool
+    /// Reaper period. Default 1000 ms.
+    public var reapIntervalMillis: UInt64 = 1000
+    /// Heartbeat period of a lease holder: every second, and at least three beats per grace.
+    public var heartbeatMillis: UInt64 { UInt64(max(50, min(1000, leaseGraceMillis / 3))) }
     /// Shutdown: longest wait for the last flushes and lease returns. Default 5000 ms.
     public var shutdownTimeoutMillis: UInt64 = 5000
 
@@ -56,6 +78,7 @@ public struct WorkerEngineConfiguration: Sendable {
         self.nodeID = nodeID
         self.workerIndex = workerIndex
         self.runsExpirySweep = workerIndex == 0
+        self.runsReaper = workerIndex == 0
         self.bootstrapsNode = workerIndex == 0
     }
 

@@ -6,4 +6,4 @@ public protocol NodeStatsStore: AnyObject {
 
 /// Everything one worker engine needs from its store.
 public typealias WorkerStore = StoreConnection & StockStore & OrderStore & SaleStore & OrderAdminStore & NodeStatsStore
-    & AuditStore
+    & AuditStore & LeaseLivenessStore & ReplicationStore

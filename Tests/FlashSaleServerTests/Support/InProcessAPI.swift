@@ -34,12 +34,13 @@ final class InProcessAPI: @unchecked Sendable {
     private var api: WorkerAPI!
     private var connection: HTTPInMemoryConnection!
 
-    init(ackMode: AckMode = .persisted) {
+    init(ackMode: AckMode = .persisted, configure: @escaping @Sendable (inout WorkerEngineConfiguration) -> Void = { _ in }) {
         sync { [self] in
             let core = ProcessCore(configuration: CoreConfiguration(instance: 7))
             let shard = WorkerShard(process: core, workerIndex: 0)
             var settings = WorkerEngineConfiguration(nodeID: "test-node", workerIndex: 0)
             settings.ackMode = ackMode
+            configure(&settings)
             store = MemoryWorkerStore(loop: loop)
             engine = WorkerEngine(loop: loop, shard: shard, store: store, bootstrap: NodeBootstrap(), configuration: settings)
             let apiSettings = APISettings(
@@ -81,6 +82,13 @@ final class InProcessAPI: @unchecked Sendable {
 
     /// Simulates the store going down or coming back.
     func setStoreUp(_ up: Bool) { sync { self.store.setUp(up) } }
+
+    /// Runs `body` on the loop thread with the store double.
+    func withStore<T>(_ body: @escaping (MemoryWorkerStore) -> T) -> T { sync { body(self.store) } }
+
+    /// The engine's counters and the units in its slices.
+    var stats: PersistenceStats { sync { self.engine.stats } }
+    var unitsInSlices: Int { sync { self.engine.unitsInSlices } }
 
     /// The store's recorded orders.
     var storedOrders: [String: OrderRecord] { sync { self.store.orders } }

@@ -25,6 +25,11 @@ final class MemoryWorkerStore: WorkerStore {
     private(set) var orders: [String: OrderRecord] = [:]
     private(set) var audit: [[(String, String)]] = []
     private(set) var published: [String: [(String, String)]] = [:]
+    /// sale → worker → last beat (the loop's wall clock, the double's stand-in for Redis `TIME`).
+    private(set) var holders: [String: [String: Int64]] = [:]
+    /// Replicas that confirm a `WAIT` (`--ack replicated`), and the `WAIT`s received.
+    var replicasAvailable = 1
+    private(set) var replicaWaits = 0
 
     init(loop: EventLoop) {
         self.loop = loop
@@ -69,6 +74,7 @@ final class MemoryWorkerStore: WorkerStore {
             let granted = min(pool, want)
             self.pools[key] = pool - granted
             self.leases[key, default: [:]][worker, default: 0] += granted
+            if granted > 0 { self.holders[sale, default: [:]][worker] = EventLoop.wallClockMillis() }
             let held = self.leases[key]![worker]!
             let elsewhere = self.leases[key]!.values.reduce(0, +) - held
             return .changed(LeaseChange(units: granted, poolAfter: pool - granted, heldAfter: held, leasedElsewhere: elsewhere))
@@ -205,6 +211,53 @@ final class MemoryWorkerStore: WorkerStore {
 
     func order(orderID: String, in sales: [String], completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
         reply(completion) { [unowned self] in self.orders[orderID] }
+    }
+
+    // MARK: LeaseLivenessStore, ReplicationStore
+
+    /// What another node's reaper does to a silent `worker`: its leases of `sale` go back
+    /// to the pools and it is no holder any more. Returns the units returned.
+    @discardableResult
+    func reapHolder(sale: String, worker: String) -> Int64 {
+        holders[sale]?[worker] = nil
+        var units: Int64 = 0
+        for key in leases.keys where key.hasPrefix(sale + "/") {
+            let held = leases[key]?[worker] ?? 0
+            leases[key]?[worker] = nil
+            pools[key, default: 0] += held
+            units += held
+        }
+        return units
+    }
+
+    func beat(sale: String, worker: String, completion: @escaping (Result<HolderBeat, StoreError>) -> Void) {
+        reply(completion) { [unowned self] in
+            guard self.holders[sale]?[worker] != nil else { return .notHolder }
+            let holds = self.leases.contains { $0.key.hasPrefix(sale + "/") && ($0.value[worker] ?? 0) > 0 }
+            guard holds else {
+                self.holders[sale]?[worker] = nil
+                return .released
+            }
+            self.holders[sale]?[worker] = EventLoop.wallClockMillis()
+            return .alive
+        }
+    }
+
+    func reapSilentHolders(
+        sale: String, graceMillis: Int64, completion: @escaping (Result<[ReapedHolder], StoreError>) -> Void
+    ) {
+        reply(completion) { [unowned self] in
+            let now = EventLoop.wallClockMillis()
+            let silent = (self.holders[sale] ?? [:]).filter { now - $0.value > graceMillis }.keys.sorted()
+            return silent.map { ReapedHolder(worker: $0, units: self.reapHolder(sale: sale, worker: $0)) }
+        }
+    }
+
+    func waitForReplicas(
+        sale: String, replicas: Int, timeoutMillis: Int, completion: @escaping (Result<Int, StoreError>) -> Void
+    ) {
+        replicaWaits += 1
+        reply(completion) { [unowned self] in self.replicasAvailable }
     }
 
     // MARK: NodeStatsStore, AuditStore
