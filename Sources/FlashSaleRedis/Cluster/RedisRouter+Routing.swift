@@ -146,7 +146,7 @@ extension RedisRouter {
         if let asking {
             target = asking
         } else if let slot = routed.slot {
-            target = map.master(of: slot).map { masterClients[$0] }
+            target = map.master(of: slot).flatMap { $0 < masterClients.count ? masterClients[$0] : nil }
         } else {
             target = masterClients.first { $0.health == .up } ?? masterClients.first
         }
@@ -200,8 +200,9 @@ extension RedisRouter {
         switch redirect.kind {
         case .moved:
             counters.moved += 1
-            if let index = try? map.assign(redirect.slot, to: endpoint) {
-                if index == masterClients.count { masterClients.append(self.node(endpoint)) }
+            let client = self.node(endpoint)  // before the map changes (see apply)
+            if let index = try? map.assign(redirect.slot, to: endpoint), index == masterClients.count {
+                masterClients.append(client)
             }
             refreshMap()
         case .ask:

@@ -114,8 +114,13 @@ extension RedisRouter {
     /// Uses `newMap`: a client per master; clients of nodes that are no longer masters
     /// close once nothing is in flight on them.
     func apply(_ newMap: ClusterSlotMap) {
+        // Open the new clients first: their callbacks may route commands, which must see
+        // the old map with its own clients until both change together.
+        applyingMap = true
+        let clients = newMap.masters.map { node($0) }
+        applyingMap = false
         map = newMap
-        masterClients = newMap.masters.map { node($0) }
+        masterClients = clients
         let masterNames = Set(newMap.masters.map(\.nodeName))
         for (name, client) in nodes where !masterNames.contains(name) && client.inFlight == 0 {
             client.onHealthChange = nil
@@ -150,13 +155,15 @@ extension RedisRouter {
 
     /// Cluster health: up when every slot has a master and every master is connected.
     func updateClusterHealth() {
-        guard mode == .cluster, !isClosing else { return }
+        guard mode == .cluster, !isClosing, !applyingMap else { return }
         if !map.isComplete {
             return setHealth(.down, "the cluster's slot map has unassigned slots")
         }
         if let notUp = masterClients.first(where: { $0.health != .up }) {
             let why = notUp.lastError.isEmpty ? "\(notUp.configuration.endpoint) not connected" : notUp.lastError
-            return setHealth(notUp.health == .connecting ? .connecting : .down, why)
+            // A connection not tried yet is connecting, not down.
+            let connecting = notUp.health == .connecting || notUp.counters.connectAttempts == 0
+            return setHealth(connecting ? .connecting : .down, why)
         }
         setHealth(.up, lastError)
     }

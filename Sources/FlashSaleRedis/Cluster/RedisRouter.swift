@@ -73,6 +73,8 @@ public final class RedisRouter {
     var routedInFlight = 0
     var retries: [RoutedCommand] = []
     var refreshing = false
+    /// Set while ``apply(_:)`` opens clients: their health changes wait for the new map.
+    var applyingMap = false
     var refreshAgain = false
     var extraScripts: [RedisScript] = []
     let retryTimer: LoopTimer
