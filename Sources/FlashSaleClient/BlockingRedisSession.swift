@@ -41,7 +41,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
         }
         guard waited == .success, state.0 == .up else {
             close()
-            throw .notConnected(state.1.isEmpty ? "no answer from \(RedisEndpoint.redactedList(url))" : state.1)
+            throw .notConnected(state.1.isEmpty ? "no answer from \(RedisEndpoint.redacted(url))" : state.1)
         }
     }
 

@@ -189,8 +189,8 @@ public final class RedisClusterProcess: @unchecked Sendable {
         ["/usr/bin/redis-cli", "/usr/local/bin/redis-cli"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "redis-cli"
     }
 
-    /// A free port whose cluster bus port (+10000) is free too.
-    private static func portWithFreeBus() -> Int {
+    /// A free port whose cluster bus port (+10000) is free too (any cluster-enabled server needs one).
+    public static func portWithFreeBus() -> Int {
         while true {
             let port = freeLoopbackPort()
             if port + 10000 <= 65535, isFree(port + 10000) { return port }

@@ -35,20 +35,26 @@ public struct RedisRouterConfiguration: Sendable {
 }
 
 extension RedisEndpoint {
-    /// The endpoints of one URL or a comma-separated list of URLs (blanks around commas allowed).
+    /// The endpoints of one URL or a comma-separated list of URLs (blanks around commas
+    /// allowed). A comma not followed by `redis://` belongs to the URL before it (a
+    /// password may hold one).
     public static func seedList(_ urls: String) throws(RedisError) -> [RedisEndpoint] {
         var seeds: [RedisEndpoint] = []
-        for part in urls.split(separator: ",", omittingEmptySubsequences: false) {
-            let url = part.trimmingBlanks
-            guard !url.isEmpty else { throw .invalidURL("\(redactedList(urls)): empty entry in the seed list") }
+        for url in seedURLs(urls) {
+            guard !url.isEmpty else { throw .invalidURL("\(redacted(urls)): empty seed list") }
             seeds.append(try RedisEndpoint(url: url))
         }
         return seeds
     }
 
-    /// `redacted(_:)` of each entry of a comma-separated list.
-    public static func redactedList(_ urls: String) -> String {
-        urls.split(separator: ",", omittingEmptySubsequences: false).map { redacted($0.trimmingBlanks) }.joined(separator: ",")
+    /// The URLs of a seed list, each trimmed of blanks.
+    static func seedURLs(_ urls: String) -> [String] {
+        var out: [String] = []
+        for part in urls.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = part.trimmingBlanks
+            if trimmed.hasPrefix("redis://") || out.isEmpty { out.append(trimmed) } else { out[out.count - 1] += "," + part }
+        }
+        return out
     }
 
     /// "host:port", the name of a node in `MOVED` answers and in the router's table.
