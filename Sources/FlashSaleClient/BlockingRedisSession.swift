@@ -5,24 +5,29 @@ import FlashSaleRedis
 import FlashSaleWorker
 
 /// A synchronous Redis session for tools (`flashsale top`, the load driver's oracle,
-/// tests): runs the engine's async ``RedisClient`` on its own event loop thread and
+/// tests): runs the engine's async ``RedisRouter`` on its own event loop thread and
 /// waits for each answer (bounded by the client's command timeout). Not for the
 /// server: it blocks the calling thread.
+///
+/// Given a Redis Cluster's seed list (or any one node) it routes each command by its
+/// key's slot and follows `MOVED` / `ASK`; ``commandOnEveryMaster(_:)`` and
+/// ``scan(match:)`` cover every master.
 public final class BlockingRedisSession: @unchecked Sendable {
     private let loop: EventLoop
     // Touched only on `loop`'s thread.
-    private var client: RedisClient?
+    private var client: RedisRouter?
 
-    /// Connects to `url` and waits until the connection is up.
+    /// Connects to `url` (one URL, or a comma-separated seed list of a Redis Cluster) and
+    /// waits until the connection is up (on a cluster: to every master).
     public init(url: String, timeoutSeconds: Double = 3) throws(RedisError) {
-        var configuration = try RedisClientConfiguration(url: url)
-        configuration.connectTimeoutMillis = UInt64(timeoutSeconds * 1000)
-        configuration.commandTimeoutMillis = UInt64(timeoutSeconds * 1000)
+        var configuration = try RedisRouterConfiguration(urls: url)
+        configuration.connection.connectTimeoutMillis = UInt64(timeoutSeconds * 1000)
+        configuration.connection.commandTimeoutMillis = UInt64(timeoutSeconds * 1000)
         loop = EventLoop.startThread(name: "flashsale-cli-redis")
         let ready = DispatchSemaphore(value: 0)
         let setup = configuration
         loop.execute { [self] in
-            let client = RedisClient(loop: loop, configuration: setup)
+            let client = RedisRouter(loop: loop, configuration: setup)
             self.client = client
             client.onHealthChange = { health, _ in
                 if health == .up || health == .down { ready.signal() }
@@ -51,6 +56,8 @@ public final class BlockingRedisSession: @unchecked Sendable {
 
     /// Sends `commands` as pipelines of at most 4000 and waits for every reply, in
     /// order. An error reply comes back as `.error`; a lost connection or a timeout throws.
+    /// On a cluster a `MULTI` … `EXEC` block goes whole to the master of its first key
+    /// (keep a block within one slot and within one chunk).
     public func pipeline(_ commands: [[String]]) throws(RedisError) -> [RedisValue] {
         var replies: [RedisValue] = []
         replies.reserveCapacity(commands.count)
@@ -63,17 +70,59 @@ public final class BlockingRedisSession: @unchecked Sendable {
         return replies
     }
 
-    /// Every key matching `pattern` (`SCAN … MATCH … COUNT 1000` to the end).
+    /// Sends one command to every master (standalone: the one server) and waits for each
+    /// answer, in master order; an error reply comes back as `.error`.
+    public func commandOnEveryMaster(_ arguments: [String]) throws(RedisError) -> [RedisValue] {
+        try commandOnEveryMaster { _ in arguments }
+    }
+
+    /// Every key matching `pattern` on every master (`SCAN … MATCH … COUNT 1000` to the end
+    /// on each).
     public func scan(match pattern: String) throws(RedisError) -> [String] {
         var keys = Set<String>()
-        var cursor = "0"
+        let masters = try commandOnEveryMaster(["PING"]).count
+        var cursors = Array(repeating: "0", count: masters)
+        var open = Array(repeating: true, count: masters)
         repeat {
-            let reply = try command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).elements
-            guard reply.count == 2, let next = reply[0].string else { break }
-            for key in reply[1].elements { if let key = key.string { keys.insert(key) } }
-            cursor = next
-        } while cursor != "0"
+            let asked = cursors
+            let replies = try commandOnEveryMaster { index in ["SCAN", asked[index], "MATCH", pattern, "COUNT", "1000"] }
+            guard replies.count == masters else { throw .connectionLost("the cluster's masters changed during SCAN") }
+            for (index, reply) in replies.enumerated() where open[index] {
+                let parts = reply.elements
+                guard parts.count == 2, let next = parts[0].string else { open[index] = false; continue }
+                for key in parts[1].elements { if let key = key.string { keys.insert(key) } }
+                cursors[index] = next
+                if next == "0" { open[index] = false }
+            }
+        } while open.contains(true)
         return keys.sorted()
+    }
+
+    /// `command(index)` on the index-th master, for every master at once.
+    private func commandOnEveryMaster(_ command: @escaping @Sendable (Int) -> [String]) throws(RedisError) -> [RedisValue] {
+        let all = AllBox()
+        let done = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            guard let client else {
+                all.results = [.failure(.closed)]
+                done.signal()
+                return
+            }
+            client.sendToEveryMaster(command) { results in
+                all.results = results
+                done.signal()
+            }
+        }
+        done.wait()
+        var values: [RedisValue] = []
+        for result in all.results {
+            switch result {
+            case .success(let value): values.append(value)
+            case .failure(.server(let message)): values.append(.error(message))
+            case .failure(let error): throw error
+            }
+        }
+        return values
     }
 
     /// Commands handed to the client per loop turn (below its in-flight bound).
@@ -83,8 +132,17 @@ public final class BlockingRedisSession: @unchecked Sendable {
         let collector = ReplyCollector(count: commands.count)
         loop.execute { [self] in
             guard let client else { return collector.failAll(.closed) }
+            // A MULTI … EXEC block goes whole to the node of its first key.
+            var blockKey: String?
             for (index, command) in commands.enumerated() {
-                client.send(command) { result in collector.store(result, at: index) }
+                let name = command.first?.uppercased()
+                if name == "MULTI" {
+                    blockKey = commands[(index + 1)...].lazy.prefix { $0.first?.uppercased() != "EXEC" }
+                        .compactMap(RedisRouter.routingKey(of:)).first
+                }
+                let key = blockKey ?? RedisRouter.routingKey(of: command)
+                if name == "EXEC" || name == "DISCARD" { blockKey = nil }
+                client.send(command, routingKey: key) { result in collector.store(result, at: index) }
             }
         }
         collector.done.wait()
@@ -99,7 +157,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
     /// Has `start` send one request on the loop thread, and waits for its reply
     /// (`.closed` when the session is closed).
     private func awaitReply(
-        _ start: @escaping @Sendable (RedisClient, @escaping (Result<RedisValue, RedisError>) -> Void) -> Void
+        _ start: @escaping @Sendable (RedisRouter, @escaping (Result<RedisValue, RedisError>) -> Void) -> Void
     ) throws(RedisError) -> RedisValue {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
@@ -132,7 +190,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
 
     private var closed = false
 
-    private func runOnLoop<T>(_ body: @escaping @Sendable (RedisClient) -> T) -> T {
+    private func runOnLoop<T>(_ body: @escaping @Sendable (RedisRouter) -> T) -> T {
         let box = ValueBox<T>()
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
@@ -148,6 +206,11 @@ public final class BlockingRedisSession: @unchecked Sendable {
 /// Hands a result from the loop thread to the waiting thread (the semaphore orders the accesses).
 private final class ResultBox: @unchecked Sendable {
     var result: Result<RedisValue, RedisError>?
+}
+
+/// The per-master results of one ``BlockingRedisSession/commandOnEveryMaster(_:)``.
+private final class AllBox: @unchecked Sendable {
+    var results: [Result<RedisValue, RedisError>] = []
 }
 
 private final class ValueBox<T>: @unchecked Sendable {

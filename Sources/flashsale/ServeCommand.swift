@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to bind [FLASHSALE_HOST] (default 0.0.0.0).")
     var host: String?
 
-    @Option(help: "Redis URL redis://[user:password@]host[:port][/db] [FLASHSALE_REDIS] (default redis://127.0.0.1:6379).")
+    @Option(help: "Redis URL redis://[user:password@]host[:port][/db], or a Redis Cluster's comma-separated seed list redis://h1:7000,redis://h2:7001 (Cluster mode is detected) [FLASHSALE_REDIS] (default redis://127.0.0.1:6379).")
     var redis: String?
 
     @Option(help: "Worker threads, each with its own event loop and Redis connection [FLASHSALE_WORKERS] (default: one per core).")

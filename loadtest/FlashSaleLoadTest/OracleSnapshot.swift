@@ -124,17 +124,7 @@ public struct OracleSnapshot: Sendable {
     }
 
     static func scan(pattern: String, redis: RedisCommandRunner) throws -> [String] {
-        var cursor = "0"
-        var found = Set<String>()
-        repeat {
-            let reply = try redis.command(["SCAN", cursor, "MATCH", pattern, "COUNT", "2000"])
-            if case .error(let message) = reply { throw OracleError.redis("SCAN: \(message)") }
-            let parts = reply.elements
-            guard parts.count == 2, let next = parts[0].string else { throw OracleError.redis("unexpected SCAN reply") }
-            for key in parts[1].elements { if let key = key.string { found.insert(key) } }
-            cursor = next
-        } while cursor != "0"
-        return found.sorted()
+        do { return try redis.scan(match: pattern) } catch { throw OracleError.redis("SCAN: \(error)") }
     }
 
     static func hash(_ reply: RedisValue) throws -> [String: String] {

@@ -9,6 +9,8 @@ public protocol RedisCommandRunner: AnyObject {
     /// Sends `commands` in one pipeline and returns their replies in order
     /// (an error reply is returned as `.error`, not thrown).
     func pipeline(_ commands: [[String]]) throws -> [RedisValue]
+    /// Every key matching `pattern` (on a Redis Cluster: on every master).
+    func scan(match pattern: String) throws -> [String]
 }
 
 extension RedisCommandRunner {

@@ -20,8 +20,15 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.password = password
     }
 
-    /// `url` with the user and password of its authority replaced by `***`.
+    /// `url` (or each URL of a seed list) with the user and password of its authority
+    /// replaced by `***`.
     public static func redacted(_ url: String) -> String {
+        let urls = seedURLs(url)
+        if urls.count > 1 { return urls.map(redactedOne).joined(separator: ",") }
+        return redactedOne(url)
+    }
+
+    private static func redactedOne(_ url: String) -> String {
         let scheme = "redis://"
         guard url.hasPrefix(scheme) else { return url }
         let rest = url.dropFirst(scheme.count)

@@ -9,7 +9,8 @@ extension RedisWorkerStore: OrderStore {
         // RESP straight from the drained batch: no String per id, number or ARGV slot.
         var arguments = RESPBulkWriter(capacity: 256 + 160 * orders.count)
         let keyCount = FlashSaleScripts.writeFlush(sale: sale, worker: worker, orders: orders, into: &arguments)
-        client.evalScript(FlashSaleScripts.flush, numKeys: keyCount, arguments: arguments) { result in
+        let slot = client.mode == .cluster ? slot(ofSale: sale) : RedisSlot.zero
+        client.evalScript(FlashSaleScripts.flush, numKeys: keyCount, arguments: arguments, slot: slot) { result in
             completion(Self.read(result) { try FlushReply.parse($0) })
         }
     }

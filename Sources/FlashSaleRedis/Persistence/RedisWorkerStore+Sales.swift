@@ -76,11 +76,16 @@ extension RedisWorkerStore: SaleStore {
     public func upsertSale(
         _ sale: SaleConfig, nowMillis: Int64, completion: @escaping (Result<SaleUpsertOutcome, StoreError>) -> Void
     ) {
-        client.run(FlashSaleScripts.saleUpsertCall(sale, nowMillis: nowMillis)) { [unowned self] result in
+        // The script touches the sale's slot only; the global keys get commands of their own
+        // (on a cluster they live in other slots).
+        client.run(FlashSaleScripts.saleUpsertCall(sale, nowMillis: nowMillis, setsSchemaKey: false)) { [unowned self] result in
             let outcome = Self.read(result) { try SaleUpsertOutcome.parse($0) }
             switch outcome {
             case .success(.created), .success(.updated), .success(.unchanged):
-                self.client.send(["SADD", FlashSaleKeys.sales, sale.name]) { _ in completion(outcome) }
+                self.client.sendAll([
+                    ["SET", FlashSaleKeys.schema, String(FlashSaleKeys.schemaVersion)],
+                    ["SADD", FlashSaleKeys.sales, sale.name],
+                ]) { _ in completion(outcome) }
             default:
                 completion(outcome)
             }

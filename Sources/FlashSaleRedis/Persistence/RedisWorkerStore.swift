@@ -3,21 +3,44 @@ import FlashSaleLoop
 import FlashSaleWorker
 
 /// A worker's store on Redis: every ``WorkerStore`` protocol of the worker-engine layer,
-/// on one ``RedisClient`` (the FlashSale scripts, the documented keys of
-/// ``FlashSaleKeys``). Loop thread only, like its client.
+/// on one ``RedisRouter`` (standalone Redis or Redis Cluster; the FlashSale scripts, the
+/// documented keys of ``FlashSaleKeys``). Loop thread only, like its router.
+///
+/// On a cluster every per-sale command and script goes to the master of the sale's slot
+/// (the slot of `{S}`, computed once per sale), each global key (`fs:sales`, `fs:audit`,
+/// `fs:node:{id}`, `fs:schema`) to the master of its own slot. Its health is `up` only when
+/// every master is connected and every slot has one.
 public final class RedisWorkerStore {
     /// The Redis connection (its health is readable from other threads through
-    /// ``RedisClient/sharedHealth``).
-    public let client: RedisClient
+    /// ``RedisRouter/sharedHealth``).
+    public let client: RedisRouter
+    /// The slot of each sale's hash tag, computed once (Cluster mode only).
+    private var saleSlots: [String: RedisSlot] = [:]
+    /// Sale names remembered before the slot cache starts over (bounds it).
+    private static let maxCachedSlots = 4096
 
-    /// A store on a new client for `configuration` on `loop` (call on the loop thread);
-    /// the FlashSale scripts are added to the ones the client loads.
-    public init(loop: EventLoop, configuration: RedisClientConfiguration) {
+    /// A store on a new router for `configuration` on `loop` (call on the loop thread);
+    /// the FlashSale scripts are added to the ones every connection loads.
+    public init(loop: EventLoop, configuration: RedisRouterConfiguration) {
         var redis = configuration
-        for script in FlashSaleScripts.all where !redis.scripts.contains(script) {
-            redis.scripts.append(script)
+        for script in FlashSaleScripts.all where !redis.connection.scripts.contains(script) {
+            redis.connection.scripts.append(script)
         }
-        client = RedisClient(loop: loop, configuration: redis)
+        client = RedisRouter(loop: loop, configuration: redis)
+    }
+
+    /// A store on one standalone Redis (or one seed of a cluster) at `configuration.endpoint`.
+    public convenience init(loop: EventLoop, configuration: RedisClientConfiguration) {
+        self.init(loop: loop, configuration: RedisRouterConfiguration(seeds: [configuration.endpoint], connection: configuration))
+    }
+
+    /// The slot all of `sale`'s keys live in.
+    func slot(ofSale sale: String) -> RedisSlot {
+        if let slot = saleSlots[sale] { return slot }
+        let slot = RedisSlot(key: FlashSaleKeys(sale: sale).saleHash)
+        if saleSlots.count >= Self.maxCachedSlots { saleSlots.removeAll(keepingCapacity: true) }
+        saleSlots[sale] = slot
+        return slot
     }
 
     /// A reply read with `body`, or the Redis error as a ``StoreError``.

@@ -7,7 +7,8 @@ import FlashSaleWorker
 public struct EngineConfiguration: Sendable {
     /// Listener, workers, request limits and timeouts.
     public var http: HTTPServerConfiguration
-    /// `redis://[user:password@]host[:port][/db]`.
+    /// `redis://[user:password@]host[:port][/db]`, or a comma-separated seed list of a
+    /// Redis Cluster (`redis://h1:7000,redis://h2:7001`).
     public var redisURL: String
     /// When purchases are answered: after Redis has the order (`persisted`) or at once (`reserved`).
     public var ackMode: AckMode

@@ -16,7 +16,7 @@ public final class FlashSaleEngine: Sendable {
     /// What it runs with.
     public let configuration: EngineConfiguration
     private let metrics: [WorkerMetrics]
-    private let redisConfiguration: RedisClientConfiguration
+    private let redisConfiguration: RedisRouterConfiguration
     private let server: HTTPServer
     /// Each worker's engine and API. Loop-confined objects hold one another `unowned`;
     /// this keeps them alive until the process ends (past the shutdown hooks, whose
@@ -27,12 +27,12 @@ public final class FlashSaleEngine: Sendable {
     /// Builds the engine (nothing runs until ``start()``). Throws on a bad Redis URL.
     public init(configuration: EngineConfiguration) throws(RedisError) {
         self.configuration = configuration
-        var redis = try RedisClientConfiguration(url: configuration.redisURL)
-        redis.commandTimeoutMillis = configuration.redisTimeoutMillis
+        var redis = try RedisRouterConfiguration(urls: configuration.redisURL)
+        redis.connection.commandTimeoutMillis = configuration.redisTimeoutMillis
         if configuration.ackMode == .replicated {
             // Every batch in flight may hold the connection for one `WAIT` timeout.
             let waits = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight * configuration.replicaWaitTimeoutMillis
-            redis.commandTimeoutMillis += UInt64(waits)
+            redis.connection.commandTimeoutMillis += UInt64(waits)
         }
         redisConfiguration = redis
         let metrics = (0..<max(1, configuration.http.workers)).map { WorkerMetrics(worker: $0) }
@@ -49,7 +49,7 @@ public final class FlashSaleEngine: Sendable {
             graceMillis: configuration.leaseGraceMillis)
         let logger = Logger(label: "flashsale")
         self.logger = logger
-        let redisEndpoint = "\(redis.endpoint)"  // password redacted
+        let redisEndpoint = redis.seedsDescription  // passwords redacted
         let openConnections = OpenConnectionsProbe()
         let readiness = NodeReadiness(workers: max(1, configuration.http.workers))
         server = HTTPServer(configuration: configuration.http) { context in
@@ -102,7 +102,7 @@ public final class FlashSaleEngine: Sendable {
         let settings = configuration.api
         logger.info("listening", metadata: [
             "host": "\(configuration.http.host)", "port": "\(server.port)", "workers": "\(configuration.http.workers)",
-            "node": "\(settings.nodeID)", "ack": "\(configuration.ackMode.rawValue)", "redis": "\(redisConfiguration.endpoint)",
+            "node": "\(settings.nodeID)", "ack": "\(configuration.ackMode.rawValue)", "redis": "\(redisConfiguration.seedsDescription)",
             "trust_user_header": "\(settings.trustUserHeader)",
             "trusted_proxies": "\(configuration.http.trustedProxies.networks.map(\.description).joined(separator: ","))",
             "proxy_protocol": "\(configuration.http.proxyProtocol)",

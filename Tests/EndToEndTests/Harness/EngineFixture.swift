@@ -23,12 +23,19 @@ final class EngineProcess {
     /// Starts the built binary and waits until `/readyz` answers 200 (every worker
     /// bootstrapped and connected); `waitReady: false` returns at once (e.g. a node that
     /// takes only PROXY protocol connections: wait for it through its balancer).
-    init(redis: RedisServerProcess, arguments extra: [String] = [], nodeID: String? = nil, port: Int? = nil, workers: String = "1",
+    convenience init(redis: RedisServerProcess, arguments extra: [String] = [], nodeID: String? = nil, port: Int? = nil,
+                     workers: String = "1", environment: [String: String] = [:], waitReady: Bool = true) throws {
+        try self.init(redisURL: redis.url, arguments: extra, nodeID: nodeID, port: port, workers: workers,
+                      environment: environment, waitReady: waitReady)
+    }
+
+    /// The same against `redisURL` (one URL or a cluster's seed list).
+    init(redisURL: String, arguments extra: [String] = [], nodeID: String? = nil, port: Int? = nil, workers: String = "1",
          environment: [String: String] = [:], waitReady: Bool = true) throws {
         self.port = port ?? freeLoopbackPort()
         self.nodeID = nodeID ?? "e2e-\(self.port)"
-        redisURL = redis.url
-        arguments = ["serve", "--host", "127.0.0.1", "--port", String(self.port), "--redis", redis.url,
+        self.redisURL = redisURL
+        arguments = ["serve", "--host", "127.0.0.1", "--port", String(self.port), "--redis", redisURL,
                      "--workers", workers, "--node-id", self.nodeID, "--log-level", "warning"] + extra
         process = try ChildProcess(executable: builtBinary("flashsale"), arguments: arguments,
                                    environment: Secrets.environment.merging(environment) { _, new in new })

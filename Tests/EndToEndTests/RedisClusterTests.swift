@@ -1,0 +1,54 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `flashsale serve --redis <seed list>` on a real local Redis Cluster (3 masters, 3
+/// replicas): sales on two masters, purchases, orders, `flashsale top` and the oracle.
+final class RedisClusterTests: XCTestCase {
+    func testServeOnAClusterWithSalesOnTwoMasters() throws {
+        let cluster = try RedisClusterProcess()
+        defer { cluster.stop() }
+        let masters = try cluster.masters().map(\.port)
+        let saleA = try cluster.sale(onMaster: masters[0], prefix: "north"), saleB = try cluster.sale(onMaster: masters[1], prefix: "south")
+        // Seeds: a replica first (the engine finds the masters itself).
+        let replica = try cluster.replicaPort(of: masters[2])
+        let seeds = "redis://127.0.0.1:\(replica)," + cluster.seedList
+        let engine = try EngineProcess(redisURL: seeds, arguments: ["--rate-limit-user", "off"], workers: "2")
+        for sale in [saleA, saleB] {
+            let put = try engine.putSale(sale, Sales.body(stock: ["a": 10, "b": 3], limit: 5))
+            XCTAssertEqual(put.status, 201, "PUT \(sale): \(put.body)")
+        }
+        XCTAssertEqual(try cluster.client(port: cluster.masterPort(of: "fs:sales")).command("SMEMBERS", "fs:sales").elements.count, 2)
+        var orders: [(sale: String, id: String, user: String)] = []
+        for (index, sale) in [saleA, saleB, saleA, saleB, saleB].enumerated() {
+            let user = "cu\(index)"
+            let answer = try engine.buy(sale, sku: index % 2 == 0 ? "a" : "b", qty: 1, token: try Tokens.buyer(user))
+            XCTAssertEqual(answer.status, 201, answer.body)
+            orders.append((sale, try XCTUnwrap(answer.json["order_id"] as? String), user))
+        }
+        for order in orders {
+            let read = try engine.order(order.id, token: try Tokens.buyer(order.user))
+            XCTAssertEqual(read.status, 200, read.body)
+            XCTAssertEqual(read.json["sale"] as? String, order.sale)
+            // Stored on the master of its sale.
+            let owner = try cluster.masterPort(ofSale: order.sale)
+            XCTAssertEqual(try cluster.client(port: owner).command("HGET", "fs:{\(order.sale)}:order:\(order.id)", "status"), .bulk("reserved"))
+        }
+        XCTAssertEqual(try engine.pay(orders[1].id).status, 200)
+        try engine.stop()
+
+        // top reads each sale on its own master and the node stats from every master.
+        let frame = try Tokens.run(["top", "--once", "--redis", cluster.seedList])
+        XCTAssertTrue(frame.contains("sale \(saleA)"), frame)
+        XCTAssertTrue(frame.contains("sale \(saleB)"), frame)
+        XCTAssertFalse(frame.contains("VIOLATED"), frame)
+        XCTAssertTrue(frame.contains("conservation (total = pool + leased + reserved + paid): OK"), frame)
+        // The oracle judges both sales from the cluster.
+        for sale in [saleA, saleB] {
+            let verdict = try ChildProcess(
+                executable: builtBinary("flashsale-loadtest"), arguments: ["verify", "--sale", sale, "--redis", cluster.seedList])
+            XCTAssertEqual(verdict.waitForExit(timeoutSeconds: 30), 0, verdict.output())
+            XCTAssertTrue(verdict.output().contains("VERDICT      PASS"), verdict.output())
+        }
+    }
+}
