@@ -35,6 +35,12 @@ final class RedisClusterTests: XCTestCase {
             XCTAssertEqual(try cluster.client(port: owner).command("HGET", "fs:{\(order.sale)}:order:\(order.id)", "status"), .bulk("reserved"))
         }
         XCTAssertEqual(try engine.pay(orders[1].id).status, 200)
+        // A failover of saleA's master: the engine follows the promoted replica and keeps selling.
+        let promoted = try cluster.failover(master: masters[0])
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 100) {
+            (try? engine.buy(saleA, sku: "b", qty: 1, token: try Tokens.buyer("after-failover")).status) == 201
+        }, "no purchase of \(saleA) after its master failed over")
+        XCTAssertEqual(try cluster.client(port: promoted).command("HGET", "fs:{\(saleA)}:counts:b", "reserved"), .bulk("1"))
         try engine.stop()
 
         // top reads each sale on its own master and the node stats from every master.

@@ -27,6 +27,21 @@ final class LoopFixture: @unchecked Sendable {
         return out.value!
     }
 
+    /// Runs `start` on the loop thread and waits (at most `timeoutSeconds`) for the value it
+    /// hands its completion; nil on timeout.
+    func awaitValue<T>(timeoutSeconds: Double = 8, _ start: @escaping (@escaping (T) -> Void) -> Void) -> T? {
+        let done = DispatchSemaphore(value: 0)
+        let out = LoopOwned<T?>(nil)
+        sync {
+            start { value in
+                out.value = value
+                done.signal()
+            }
+        }
+        guard done.wait(timeout: .now() + timeoutSeconds) == .success else { return nil }
+        return sync { out.value }
+    }
+
     /// Stops the loop and waits for its thread.
     func shutdown() {
         loop.stop()
@@ -81,16 +96,8 @@ final class ClientFixture: @unchecked Sendable {
 
     /// Sends a command, waits for its completion.
     func call(_ arguments: [String], timeoutSeconds: Double = 5) -> Result<RedisValue, RedisError>? {
-        let done = DispatchSemaphore(value: 0)
-        let out = LoopOwned<Result<RedisValue, RedisError>?>(nil)
-        with { client in
-            client.send(arguments) { result in
-                out.value = result
-                done.signal()
-            }
-        }
-        guard done.wait(timeout: .now() + timeoutSeconds) == .success else { return nil }
-        return out.value
+        let box = client
+        return fixture.awaitValue(timeoutSeconds: timeoutSeconds) { done in box.value!.send(arguments, completion: done) }
     }
 
     func close() {

@@ -40,16 +40,8 @@ final class RouterFixture: @unchecked Sendable {
 
     /// Sends a command, waits for its completion.
     func call(_ arguments: [String], timeoutSeconds: Double = 8) -> Result<RedisValue, RedisError>? {
-        let done = DispatchSemaphore(value: 0)
-        let out = LoopOwned<Result<RedisValue, RedisError>?>(nil)
-        with { router in
-            router.send(arguments) { result in
-                out.value = result
-                done.signal()
-            }
-        }
-        guard done.wait(timeout: .now() + timeoutSeconds) == .success else { return nil }
-        return out.value
+        let box = router
+        return fixture.awaitValue(timeoutSeconds: timeoutSeconds) { done in box.value!.send(arguments, completion: done) }
     }
 
     func close() {
@@ -98,12 +90,10 @@ final class RedisRouterClusterTests: XCTestCase {
         XCTAssertEqual(mastersUsed.count, 3)
         // Keyless commands go to any master; every-master commands reach all three.
         XCTAssertEqual(try router.call(["PING"])?.get(), .status("PONG"))
-        let pings = LoopOwned<[Result<RedisValue, RedisError>]>([])
-        let done = DispatchSemaphore(value: 0)
-        router.with { $0.sendToEveryMaster(["DBSIZE"]) { pings.value = $0; done.signal() } }
-        done.wait()
-        XCTAssertEqual(pings.value.count, 3)
-        XCTAssertEqual(pings.value.compactMap { try? $0.get().int }.reduce(0, +), try Int64(keysTotal(cluster)))
+        let box = router.router
+        let sizes = try XCTUnwrap(router.fixture.awaitValue { done in box.value!.sendToEveryMaster(["DBSIZE"], completion: done) })
+        XCTAssertEqual(sizes.count, 3)
+        XCTAssertEqual(sizes.compactMap { try? $0.get().int }.reduce(0, +), try Int64(keysTotal(cluster)))
     }
 
     func testScriptsRunOnTheMasterOfTheirHashTag() throws {
@@ -115,11 +105,11 @@ final class RedisRouterClusterTests: XCTestCase {
         defer { router.close() }
         router.waitUp()
         for tag in ["alpha", "beta", "gamma", "delta"] {
-            let done = DispatchSemaphore(value: 0)
-            let out = LoopOwned<Result<RedisValue, RedisError>?>(nil)
-            router.with { $0.evalScript(script, keys: ["sc:{\(tag)}:a", "sc:{\(tag)}:b"], args: ["3"]) { out.value = $0; done.signal() } }
-            done.wait()
-            XCTAssertEqual(try out.value?.get(), .integer(3), tag)
+            let box = router.router
+            let result = router.fixture.awaitValue { done in
+                box.value!.evalScript(script, keys: ["sc:{\(tag)}:a", "sc:{\(tag)}:b"], args: ["3"], completion: done)
+            }
+            XCTAssertEqual(try result?.get(), .integer(3), tag)
             XCTAssertEqual(try cluster.client(port: cluster.masterPort(of: "sc:{\(tag)}:a")).command("GET", "sc:{\(tag)}:a"), .bulk("3"))
         }
         XCTAssertEqual(router.with { $0.counters.moved }, 0)
@@ -239,11 +229,7 @@ final class RedisRouterClusterTests: XCTestCase {
         defer { fixture.sync { store.value!.close() } }
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { fixture.sync { store.value!.health } == .up })
         func wait<T>(_ start: @escaping (RedisWorkerStore, @escaping (T) -> Void) -> Void) -> T {
-            let done = DispatchSemaphore(value: 0)
-            let out = LoopOwned<T?>(nil)
-            fixture.sync { start(store.value!) { out.value = $0; done.signal() } }
-            done.wait()
-            return out.value!
+            fixture.awaitValue { done in start(store.value!, done) }!
         }
         for sale in [saleA, saleB] {
             let config = SaleConfig(name: sale, startsAtMillis: 4_000_000_000_000, endsAtMillis: 4_000_000_100_000,
@@ -268,7 +254,43 @@ final class RedisRouterClusterTests: XCTestCase {
         })
     }
 
+    func testTheNextSeedIsTriedWhenTheFirstDoesNotAnswer() throws {
+        let cluster = try cluster
+        let router = try RouterFixture(seeds: "redis://127.0.0.1:\(freeLoopbackPort())," + cluster.servers[1].url)
+        defer { router.close() }
+        router.waitUp()
+        XCTAssertEqual(router.with { $0.mode }, .cluster)
+        XCTAssertEqual(try router.call(["SET", "seeded", "1"])?.get(), .status("OK"))
+    }
+
     private func keysTotal(_ cluster: RedisClusterProcess) throws -> Int {
         try cluster.masters().map { Int(try cluster.client(port: $0.port).command("DBSIZE").int ?? 0) }.reduce(0, +)
+    }
+}
+
+/// RedisRouter on standalone Redis: detected, one client, no routing.
+final class RedisRouterStandaloneTests: XCTestCase {
+    func testStandaloneIsDetectedAndServedByOneClient() throws {
+        let redis = try RedisServerProcess()
+        let router = try RouterFixture(seeds: redis.url)
+        defer { router.close() }
+        router.waitUp()
+        XCTAssertEqual(router.with { $0.mode }, .standalone)
+        XCTAssertEqual(router.with { $0.clients.count }, 1)
+        XCTAssertEqual(try router.call(["SET", "k", "1"])?.get(), .status("OK"))
+        XCTAssertEqual(try redis.client().command("GET", "k"), .bulk("1"))
+        XCTAssertEqual(router.with { $0.counters.refreshes }, 0)
+    }
+
+    func testASeedListOfStandaloneServersIsRefused() throws {
+        let first = try RedisServerProcess(), second = try RedisServerProcess()
+        let router = try RouterFixture(seeds: "\(first.url),\(second.url)")
+        defer { router.close() }
+        XCTAssertTrue(waitUntil(timeoutSeconds: 5) { router.with { $0.lastError.contains("not a Redis Cluster node") } },
+                      router.with { $0.lastError })
+        XCTAssertEqual(router.health, .down)
+        XCTAssertEqual(router.call(["PING"]).map { result -> Bool in
+            if case .failure(.notConnected) = result { return true } else { return false }
+        }, true)
     }
 }

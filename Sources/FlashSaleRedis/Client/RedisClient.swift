@@ -110,10 +110,7 @@ public final class RedisClient {
 
     func setHealth(_ newHealth: StoreHealth, _ error: String) {
         lastError = error
-        guard newHealth != health else { return }
-        health = newHealth
-        sharedHealth.store(newHealth)
-        onHealthChange?(newHealth, error)
+        if sharedHealth.update(&health, to: newHealth) { onHealthChange?(newHealth, error) }
     }
 }
 
@@ -128,6 +125,15 @@ public final class RedisHealthCell: Sendable {
     public var value: StoreHealth { StoreHealth(rawValue: raw.load(ordering: .relaxed)) ?? .down }
 
     func store(_ health: StoreHealth) { raw.store(health.rawValue, ordering: .relaxed) }
+
+    /// Sets `health` (its owner's loop-thread copy) to `newHealth` and stores it here;
+    /// true when it changed.
+    func update(_ health: inout StoreHealth, to newHealth: StoreHealth) -> Bool {
+        guard newHealth != health else { return false }
+        health = newHealth
+        store(newHealth)
+        return true
+    }
 }
 
 /// Running totals of a ``RedisClient``.

@@ -20,7 +20,8 @@ extension RedisRouter {
         case .up:
             detect(on: client)
         case .down:
-            setHealth(.down, error)
+            // Down only once every seed was tried: until then the next one may answer.
+            setHealth(seedClients.count < configuration.seeds.count ? .connecting : .down, error)
             // Try the next seed a little later (its own client keeps retrying this one).
             if !seedTimer.isActive, seedClients.count < configuration.seeds.count {
                 seedTimer.start(afterMillis: configuration.connection.reconnectBaseMillis) { [unowned self] in
@@ -135,6 +136,16 @@ extension RedisRouter {
     func refreshMap() {
         guard mode == .cluster, !isClosing else { return }
         guard !refreshing else { refreshAgain = true; return }
+        // At most one refresh per minimum interval (an outage answers many commands at once).
+        let now = loop.nowMillis
+        let next = lastRefreshMillis + Self.minRefreshIntervalMillis
+        guard now >= next || lastRefreshMillis == 0 else {
+            if !refreshSoonTimer.isActive {
+                refreshSoonTimer.start(afterMillis: next - now) { [unowned self] in self.refreshMap() }
+            }
+            return
+        }
+        lastRefreshMillis = now
         guard let asked = masterClients.first(where: { $0.health == .up }) ?? nodes.values.first(where: { $0.health == .up })
         else { return }  // nobody to ask: the next health change or period asks again
         refreshing = true
@@ -152,6 +163,9 @@ extension RedisRouter {
             }
         }
     }
+
+    /// The shortest time between two `CLUSTER SLOTS` of one router.
+    static let minRefreshIntervalMillis: UInt64 = 50
 
     /// Cluster health: up when every slot has a master and every master is connected.
     func updateClusterHealth() {

@@ -73,6 +73,7 @@ public final class RedisRouter {
     var routedInFlight = 0
     var retries: [RoutedCommand] = []
     var refreshing = false
+    var lastRefreshMillis: UInt64 = 0
     /// Set while ``apply(_:)`` opens clients: their health changes wait for the new map.
     var applyingMap = false
     var refreshAgain = false
@@ -80,6 +81,7 @@ public final class RedisRouter {
     let retryTimer: LoopTimer
     let refreshTimer: LoopTimer
     let seedTimer: LoopTimer
+    let refreshSoonTimer: LoopTimer
 
     /// A router on `loop` (call on the loop's thread); nothing happens until ``start()``.
     public init(loop: EventLoop, configuration: RedisRouterConfiguration) {
@@ -88,6 +90,7 @@ public final class RedisRouter {
         retryTimer = LoopTimer(loop: loop)
         refreshTimer = LoopTimer(loop: loop)
         seedTimer = LoopTimer(loop: loop)
+        refreshSoonTimer = LoopTimer(loop: loop)
         loop.onClose { [weak self] in self?.close() }
     }
 
@@ -107,6 +110,7 @@ public final class RedisRouter {
         retryTimer.close()
         refreshTimer.close()
         seedTimer.close()
+        refreshSoonTimer.close()
         let waiting = retries
         retries.removeAll()
         for routed in waiting { finish(routed, .failure(.closed)) }
@@ -140,10 +144,7 @@ public final class RedisRouter {
 
     func setHealth(_ newHealth: StoreHealth, _ error: String) {
         lastError = error
-        guard newHealth != health else { return }
-        health = newHealth
-        sharedHealth.store(newHealth)
-        onHealthChange?(newHealth, error)
+        if sharedHealth.update(&health, to: newHealth) { onHealthChange?(newHealth, error) }
     }
 
     /// A client for `endpoint` with the router's connection settings.
