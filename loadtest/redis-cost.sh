@@ -22,12 +22,16 @@
 #   CONNS="64" DURATION=5s loadtest/redis-cost.sh
 #   ACKS="persisted replicated" CONNS=64 loadtest/redis-cost.sh
 #
-# Knobs: CONNS ("1 64 1000"), ACKS ("persisted"), RB_N (redis-benchmark calls, 1000000),
+#   REPLICA=1 attaches the replica in every ack mode (persisted too), which separates what
+#   replication itself costs the master from what WAIT adds.
+#
+# Knobs: CONNS ("1 64 1000"), ACKS ("persisted"), REPLICA (0), RB_N (redis-benchmark calls, 1000000),
 # and those of loadtest/lib.sh (DURATION, SERVER_CPU, CLIENT_CPU, FLASHSALE_BIN_DIR, OUT, ...).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 CONNS=${CONNS:-1 64 1000}
 ACKS=${ACKS:-persisted}
+REPLICA=${REPLICA:-0}
 RB_N=${RB_N:-1000000}
 SALE=cost
 
@@ -52,6 +56,7 @@ replica_cpu_s() {
   [ -n "${REPLICA_PORT:-}" ] || { echo 0; return; }
   redis-cli -p "$REPLICA_PORT" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/{s+=$2} END{printf "%.6f", s}'
 }
+flushes() { curl -s "http://127.0.0.1:$ENGINE_PORT/metrics" | awk '/^flashsale_flushes_total/{s+=$2} END{printf "%d", s}'; }
 wait_calls() { rcli INFO commandstats | tr -d '\r' | awk -F'[=,]' '/^cmdstat_wait:/{print $2; f=1} END{if (!f) print 0}'; }
 
 mem() { rcli INFO memory | tr -d '\r' | awk -F: '/^used_memory:/{print $2}'; }
@@ -63,29 +68,30 @@ settle() {
 }
 
 TABLE="$RUN_DIR/table.tsv"
-printf 'ack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\n' > "$TABLE"
+printf 'ack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\tflushes\n' > "$TABLE"
 for ack in $ACKS; do
 REPLICA_PORT=
 start_redis
 extra=()
-if [ "$ack" = replicated ]; then start_replica; extra=(--ack-replicas 1); fi
+if [ "$ack" = replicated ] || [ "$REPLICA" = 1 ]; then start_replica; fi
+[ "$ack" = replicated ] && extra=(--ack-replicas 1)
 start_engine "$BIN" --trust-user-header --ack "$ack" "${extra[@]}" --rate-limit-user off --rate-limit-address off \
   || die "engine did not start"
 [ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
 for conns in $CONNS; do
   settle
-  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem); r0=$(replica_cpu_s); w0=$(wait_calls)
+  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem); r0=$(replica_cpu_s); w0=$(wait_calls); f0=$(flushes)
   out="$RUN_DIR/wrk-c$conns.txt"
   wait_quiet
   SALE=$SALE on_client_cpu wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s -s "$LOADTEST/wrk/distinct-keyed.lua" \
     "http://127.0.0.1:$ENGINE_PORT" > "$out" 2>&1
   settle
-  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls)
+  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls); sleep 0.3; f1=$(flushes)
   rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
   awk -v a="$ack" -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
-    -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" \
-    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\n", a, c, r, w; exit }
-            printf "%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\n", a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w }' >> "$TABLE"
+    -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" -v f="$((f1 - f0))" \
+    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\t%s\n", a, c, r, w, f; exit }
+            printf "%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\t%s\n", a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w, f }' >> "$TABLE"
   log "$ack c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
 done
 stop_started
@@ -97,10 +103,10 @@ evalsha_bench 16 "$RB_N" "$RUN_DIR/redis-benchmark.csv"
 {
   echo "## Redis cost per order: engine group commit vs one EVALSHA per purchase (same redis-server build)"
   echo
-  echo "| ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$TABLE" | while IFS=$'\t' read -r a c n us bytes r rus w; do
-    echo "| $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w |"
+  echo "| ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls | flushes |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$TABLE" | while IFS=$'\t' read -r a c n us bytes r rus w f; do
+    echo "| $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w | $f |"
   done
   echo
   for conns in $CONNS; do
