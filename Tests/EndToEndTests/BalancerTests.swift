@@ -17,15 +17,6 @@ final class BalancerTests: XCTestCase {
         ["NODE1": "127.0.0.1:\(engines[0].port)", "NODE2": "127.0.0.1:\(engines[1].port)", "NODE3": "127.0.0.1:\(freeLoopbackPort())"]
     }
 
-    /// A request straight to a `--proxy-protocol` node, as the trusted balancer would send it.
-    private func direct(_ engine: EngineProcess, _ path: String) throws -> HTTPResult {
-        let raw = "PROXY TCP4 127.0.0.1 127.0.0.1 40000 \(engine.port)\r\nGET \(path) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-        guard let answer = try HTTPTestClient.send(port: engine.port, raw: Array(raw.utf8), expectedResponses: 1, timeoutSeconds: 5).first else {
-            throw HTTPTestError(description: "no answer from node \(engine.port)")
-        }
-        return answer
-    }
-
     /// Rate limit and audit through the balancer on `port` key on the buyer's address,
     /// and a forged `X-Forwarded-For` from a buyer changes nothing.
     private func checkClientAddresses(balancer port: Int, redis: RedisServerProcess) throws {
@@ -54,7 +45,7 @@ final class BalancerTests: XCTestCase {
         let arguments = engineArguments + ["--proxy-protocol", "--trusted-proxy", "127.0.0.1/32"]
         let engines = try (0..<2).map { _ in try EngineProcess(redis: redis, arguments: arguments, waitReady: false) }
         for engine in engines {
-            XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 50) { (try? self.direct(engine, "/readyz").status) == 200 },
+            XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 50) { (try? engine.getWithProxyHeader("/readyz").status) == 200 },
                           engine.process.output())
         }
         let haproxy = try HAProxyProcess(template: template("deploy/haproxy/haproxy.cfg"), values: nodes(engines))
@@ -68,18 +59,18 @@ final class BalancerTests: XCTestCase {
         redis.pause()
         var readiness: HTTPResult?
         XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 100) {
-            readiness = try? self.direct(engines[0], "/readyz")
+            readiness = try? engines[0].getWithProxyHeader("/readyz")
             return readiness?.status == 503
         }, "not ready while Redis is paused: \(readiness?.body ?? "")")
         XCTAssertTrue(readiness?.body.contains(#"{"worker":0,"state":"redis_unreachable"}"#) == true, readiness?.body ?? "")
         XCTAssertTrue(readiness?.body.contains(#""status":"not_ready""#) == true, readiness?.body ?? "")
-        XCTAssertEqual(try direct(engines[0], "/healthz").status, 200, "alive while Redis is paused")
+        XCTAssertEqual(try engines[0].getWithProxyHeader("/healthz").status, 200, "alive while Redis is paused")
         XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 200) {
             (try? HTTPTestClient.request(port: haproxy.port, "GET", "/readyz", timeoutSeconds: 5, source: "127.0.0.5").status) == 503
         }, haproxy.output())
         redis.resume()
         for engine in engines {
-            XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 100) { (try? self.direct(engine, "/readyz").status) == 200 },
+            XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 100) { (try? engine.getWithProxyHeader("/readyz").status) == 200 },
                           engine.process.output())
         }
         XCTAssertTrue(waitUntil(timeoutSeconds: 15, pollMillis: 200) {

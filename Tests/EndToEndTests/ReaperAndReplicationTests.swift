@@ -50,13 +50,6 @@ final class ReaperAndReplicationTests: XCTestCase {
         }
     }
 
-    private func assertEveryOrderInRedis(_ db: BlockingRedis, sale: String, _ ids: [String], file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertEqual(Set(ids).count, ids.count, "an order id answered twice", file: file, line: line)
-        for id in ids {
-            XCTAssertEqual(try db.command("EXISTS", "fs:{\(sale)}:order:\(id)").int, 1, "201 for \(id), not in Redis", file: file, line: line)
-        }
-    }
-
     func testKilledNodesLeasesAreReapedAndTheOtherNodeSellsTheRest() throws {
         let (redis, dead, live, collectors) = try twoNodesSelling("dead", "live", sale: "k", stock: 2000)
         let stop = AtomicFlag()
@@ -95,7 +88,7 @@ final class ReaperAndReplicationTests: XCTestCase {
 
         let states = try RedisInvariants.check(db, sale: "k", limit: 1)
         let acknowledged = collectors[dead.port]!.all + collectors[live.port]!.all + late
-        try assertEveryOrderInRedis(db, sale: "k", acknowledged)
+        try RedisInvariants.assertRecorded(db, sale: "k", acknowledged)
         XCTAssertEqual(states.first?.reserved, 2000, "every unit sold, none stranded with the dead node")
         XCTAssertEqual(states.first?.pool, 0)
         XCTAssertEqual(states.first?.leased, 0)
@@ -131,7 +124,7 @@ final class ReaperAndReplicationTests: XCTestCase {
 
         let states = try RedisInvariants.check(db, sale: "p", limit: 1)
         let acknowledged = collectors[paused.port]!.all + collectors[other.port]!.all
-        try assertEveryOrderInRedis(db, sale: "p", acknowledged)
+        try RedisInvariants.assertRecorded(db, sale: "p", acknowledged)
         // Every 201 of either node is an order in Redis; nothing beyond the stock.
         XCTAssertLessThanOrEqual(acknowledged.count, Int(states.first?.reserved ?? 0))
         XCTAssertLessThanOrEqual(states.first?.reserved ?? 0, 300)
@@ -160,7 +153,7 @@ final class ReaperAndReplicationTests: XCTestCase {
         stop.set()
         group.wait()
         let ok = collectors[engine.port]!.all
-        try assertEveryOrderInRedis(try replica.client(), sale: "r", ok)
+        try RedisInvariants.assertRecorded(try replica.client(), sale: "r", ok)
         let stats = try db.command("INFO", "commandstats").string ?? ""
         let waits = Self.calls(of: "wait", in: stats)
         XCTAssertGreaterThan(waits, 0)

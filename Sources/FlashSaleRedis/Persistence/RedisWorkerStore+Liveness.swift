@@ -20,8 +20,9 @@ extension RedisWorkerStore: ReplicationStore {
     public func waitForReplicas(
         sale: String, replicas: Int, timeoutMillis: Int, completion: @escaping (Result<Int, StoreError>) -> Void
     ) {
-        // `sale` names the master (the sale's slot); on one Redis it is the only one.
-        client.send(["WAIT", String(replicas), String(timeoutMillis)]) { result in
+        // WAIT has no key: route it by the sale's hash tag, so it follows the batch's flush
+        // on the same master connection (on one Redis there is only one).
+        client.send(["WAIT", String(replicas), String(timeoutMillis)], routingKey: FlashSaleKeys(sale: sale).saleHash) { result in
             completion(Self.read(result) { reply in
                 guard let count = reply.int else { throw StoreError.badReply("WAIT: \(reply)") }
                 return Int(count)

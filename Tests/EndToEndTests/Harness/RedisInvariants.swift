@@ -55,4 +55,18 @@ enum RedisInvariants {
         XCTAssertEqual(Set(idem).count, idem.count, "one order id used for two idempotency keys", file: file, line: line)
         return states
     }
+
+    /// Whether order `id` of `sale` is recorded in Redis (on `redis`, the sale's master).
+    static func orderExists(_ redis: BlockingRedis, sale: String, id: String) throws -> Bool {
+        try redis.command("EXISTS", "fs:{\(sale)}:order:\(id)").int == 1
+    }
+
+    /// Asserts that every acknowledged order id is distinct and recorded in Redis.
+    static func assertRecorded(_ redis: BlockingRedis, sale: String, _ ids: [String],
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(Set(ids).count, ids.count, "an order id answered twice", file: file, line: line)
+        for id in ids where try !orderExists(redis, sale: sale, id: id) {
+            XCTFail("201 for \(id) of \(sale), not in Redis", file: file, line: line)
+        }
+    }
 }
