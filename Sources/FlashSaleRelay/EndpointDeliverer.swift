@@ -1,5 +1,6 @@
 import FlashSaleLoop
 import FlashSaleServer
+import Logging
 
 /// Delivers jobs to one endpoint: keep-alive connections (at most `concurrency`, one
 /// attempt each), one order's events one after another, retries on the schedule, the
@@ -14,6 +15,7 @@ final class EndpointDeliverer {
     private let head: [UInt8]
     private var random = SystemRandomNumberGenerator()
     private var scratch = JSONBuffer(capacity: 512)
+    private let logger = Logger(label: "flashsale.relay")
 
     /// Order key → the jobs of that order waiting behind its active one (present while
     /// one of its jobs is ready, in flight or retrying).
@@ -108,6 +110,7 @@ final class EndpointDeliverer {
         switch result {
         case .success(let status) where (200...299).contains(status):
             stats.attempts[.success, default: 0] += 1
+            if breaker.state != .closed { logger.info("breaker closed", metadata: ["endpoint": "\(endpoint.name)"]) }
             breaker.succeeded()
             job.lastStatus = status
             job.lastError = ""
@@ -126,7 +129,11 @@ final class EndpointDeliverer {
     }
 
     private func failed(_ job: DeliveryJob, status: Int, error: String) {
+        let wasOpen = breaker.state == .open
         breaker.failed(now: loop.nowMillis)
+        if breaker.state == .open && !wasOpen {
+            logger.warning("breaker open", metadata: ["endpoint": "\(endpoint.name)", "error": "\(error)"])
+        }
         job.lastStatus = status
         job.lastError = error
         guard let delay = schedule.delay(afterAttempts: job.attempts, using: &random) else {

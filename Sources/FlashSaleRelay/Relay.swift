@@ -26,6 +26,7 @@ final class Relay {
     private var discovering = false
     private var claiming = 0
     private var stopping = false
+    private var wasUp = false
     private var acksInFlight = 0
     private var stopDone: (() -> Void)?
     private var logger = Logger(label: "flashsale.relay")
@@ -55,8 +56,10 @@ final class Relay {
         redis.onAvailabilityChange = { [unowned self] up in
             if up {
                 self.logger.info("redis up")
+                self.wasUp = true
                 self.discover()
-            } else {
+            } else if self.wasUp && !self.stopping {
+                self.wasUp = false
                 self.logger.warning("redis down", metadata: ["error": "\(self.redis.lastError)"])
             }
         }

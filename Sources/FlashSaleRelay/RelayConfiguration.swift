@@ -68,7 +68,11 @@ public struct RelayConfiguration: Sendable {
     }
 
     /// Reads the JSON configuration `data` over the defaults; unknown fields are refused.
-    public static func parse(_ data: Data) throws(Invalid) -> RelayConfiguration {
+    /// A secret written `env:NAME` is looked up with `lookup(NAME)` (the command line reads
+    /// the variable `NAME` or the file `NAME_FILE` names); nil there means "not set".
+    public static func parse(
+        _ data: Data, lookup: (String) throws -> String? = { _ in nil }
+    ) throws(Invalid) -> RelayConfiguration {
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: data) } catch {
             throw Invalid("", "not valid JSON: \(error.localizedDescription)")
@@ -82,7 +86,7 @@ public struct RelayConfiguration: Sendable {
         guard let endpoints = list as? [Any], !endpoints.isEmpty else { throw Invalid("endpoints", "must be a non-empty list") }
         var names = Set<String>()
         for (index, item) in endpoints.enumerated() {
-            let endpoint = try parseEndpoint(ConfigObject(item, path: "endpoints[\(index)]"))
+            let endpoint = try parseEndpoint(ConfigObject(item, path: "endpoints[\(index)]"), lookup: lookup)
             guard names.insert(endpoint.name).inserted else {
                 throw Invalid("endpoints[\(index)].name", "\(endpoint.name) is used by another endpoint")
             }
@@ -110,7 +114,7 @@ public struct RelayConfiguration: Sendable {
         return config
     }
 
-    private static func parseEndpoint(_ object: ConfigObject) throws(Invalid) -> RelayEndpoint {
+    private static func parseEndpoint(_ object: ConfigObject, lookup: (String) throws -> String?) throws(Invalid) -> RelayEndpoint {
         let path = object.path
         try object.allow(["name", "url", "secrets", "events", "timeout_ms", "concurrency"])
         guard let name = try object.string("name") else { throw Invalid("\(path).name", "is required") }
@@ -128,8 +132,16 @@ public struct RelayConfiguration: Sendable {
         }
         var secrets: [WebhookSecret] = []
         for (index, item) in secretItems.enumerated() {
-            guard let text = item as? String else { throw Invalid("\(path).secrets[\(index)]", "must be a string") }
-            do { secrets.append(try WebhookSecret(text)) } catch { throw Invalid("\(path).secrets[\(index)]", error.description) }
+            let field = "\(path).secrets[\(index)]"
+            guard var text = item as? String else { throw Invalid(field, "must be a string") }
+            if text.hasPrefix("env:") {
+                let name = String(text.dropFirst(4))
+                let value: String?
+                do { value = try lookup(name) } catch { throw Invalid(field, "\(error)") }
+                guard let value else { throw Invalid(field, "\(name) (or \(name)_FILE) is not set") }
+                text = value
+            }
+            do { secrets.append(try WebhookSecret(text)) } catch { throw Invalid(field, error.description) }
         }
         var endpoint = RelayEndpoint(name: name, url: url, secrets: secrets, events: nil)
         if let list = object.values["events"] {

@@ -12,11 +12,14 @@ final class RelayRedis {
         client = RedisClient(loop: loop, configuration: configuration)
     }
 
-    /// Called when the connection goes up (`true`) or down.
+    /// Called when the connection is up (`true`) or was lost or refused (`false`; the
+    /// client keeps reconnecting). Not called while connecting or once closed.
     var onAvailabilityChange: ((Bool) -> Void)? {
         didSet {
             let hook = onAvailabilityChange
-            client.onHealthChange = { health, _ in hook?(health == .up) }
+            client.onHealthChange = { health, _ in
+                if health == .up { hook?(true) } else if health == .down { hook?(false) }
+            }
         }
     }
 

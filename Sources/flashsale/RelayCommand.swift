@@ -1,6 +1,8 @@
 import ArgumentParser
 import FlashSaleRedis
 import FlashSaleRelay
+import FlashSaleServer
+import Logging
 import Foundation
 
 /// `flashsale relay`: delivers every sale's order events to signed webhooks.
@@ -35,6 +37,9 @@ struct RelayRunCommand: ParsableCommand {
     @Option(help: "Metrics port, 0 picks a free one (env FLASHSALE_RELAY_METRICS_PORT; else the config's metrics_port; default 9464).")
     var metricsPort: Int?
 
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env FLASHSALE_LOG_LEVEL; default info).")
+    var logLevel: String?
+
     func run() throws {
         let env = Environment()
         guard let path = config ?? env.text("FLASHSALE_RELAY_CONFIG") else {
@@ -43,12 +48,17 @@ struct RelayRunCommand: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("--config: cannot read \(path)")
         }
+        let level = logLevel ?? env.text("FLASHSALE_LOG_LEVEL") ?? "info"
+        guard let parsedLevel = Logger.Level(rawValue: level) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
         var configuration: RelayConfiguration
         do {
-            configuration = try RelayConfiguration.parse(data)
+            configuration = try RelayConfiguration.parse(data, lookup: env.secret)
         } catch {
             throw ValidationError("\(path): \(error)")
         }
+        LogfmtLogHandler.bootstrap(level: parsedLevel)
         configuration.redisURLs = redis.urls
         let name = consumer ?? env.text("FLASHSALE_RELAY_CONSUMER") ?? "relay-\(ProcessInfo.processInfo.hostName)"
         guard FlashSaleKeys.isValidIdentifier(name) else {
