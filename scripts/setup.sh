@@ -11,6 +11,8 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 # checks metrics and rules, a real Prometheus scrapes an engine and the dashboard.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
+# The relay's end-to-end tests run the example webhook receiver (Python 3 standard library).
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ "${FLASHSALE_SETUP_LOADTEST:-0}" = 1 ]; then
   # Only the side-by-side benchmarks (loadtest/*.sh) and their peers (loadtest/peers/) need these.
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
@@ -18,7 +20,6 @@ if [ "${FLASHSALE_SETUP_LOADTEST:-0}" = 1 ]; then
   command -v taskset >/dev/null 2>&1 || need+=(util-linux)
   command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
   command -v curl >/dev/null 2>&1 || need+=(curl)
-  command -v python3 >/dev/null 2>&1 || need+=(python3)
   command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
   command -v go >/dev/null 2>&1 || need+=(golang-go)
   [ -d /usr/share/gocode/src/github.com/gomodule/redigo ] || need+=(golang-github-gomodule-redigo-dev)

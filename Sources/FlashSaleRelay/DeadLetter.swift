@@ -12,7 +12,7 @@ enum DeadLetter {
             "attempts", String(job.attempts), "entry", job.event.entryID, "webhook_id", job.event.webhookID,
             "dead_at", String(nowMillis),
         ]
-        for (name, value) in job.event.rawFields where name != "webhook_id" && name != "relay_endpoint" {
+        for (name, value) in job.event.rawFields {
             out.append(eventPrefix + name)
             out.append(value)
         }

@@ -20,7 +20,7 @@ final class DeliveryJob {
     }
 
     /// Per-endpoint ordering key: events of one order go out one after another.
-    var orderKey: String { event.sale + "\u{0}" + event.order }
+    var orderKey: String { event.sale + "\u{0}" + (event.order ?? "") }
 
     /// The body, rendering it on first use into `scratch`'s storage.
     func renderedBody(_ scratch: inout JSONBuffer) -> [UInt8] {

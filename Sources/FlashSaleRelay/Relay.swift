@@ -189,23 +189,31 @@ final class Relay {
     private func dispatch(_ stream: SaleStream, _ entry: StreamEntry) {
         guard !stream.isOutstanding(entry.id) else { return }
         stats.entriesRead += 1
-        guard let fields = entry.fields, let event = RelayEvent.decode(sale: stream.sale, entryID: entry.id, fields: fields) else {
+        let events = entry.fields.map { RelayEvent.decode(sale: stream.sale, entryID: entry.id, fields: $0) } ?? []
+        guard !events.isEmpty else {
             stats.undecodable += 1
             acknowledge(stream, entry.id)
             return
         }
-        var targets: [EndpointDeliverer] = []
-        for deliverer in deliverers {
-            if let only = event.onlyEndpoint, only != deliverer.endpoint.name { continue }
-            if deliverer.endpoint.wants(event.type) { targets.append(deliverer) } else { deliverer.skipped() }
+        var jobs: [(EndpointDeliverer, DeliveryJob)] = []
+        for event in events {
+            for deliverer in deliverers {
+                if let only = event.onlyEndpoint, only != deliverer.endpoint.name { continue }
+                if deliverer.endpoint.wants(event.type) {
+                    jobs.append((deliverer, DeliveryJob(event: event)))
+                } else {
+                    deliverer.skipped()
+                }
+            }
         }
-        guard !targets.isEmpty else {
+        guard !jobs.isEmpty else {
             acknowledge(stream, entry.id)
             return
         }
-        stream.hold(entry.id, endpoints: targets.count, millis: RelayEvent.millis(ofEntryID: entry.id))
+        // The entry is acknowledged when every (event, endpoint) job has finished.
+        stream.hold(entry.id, jobs: jobs.count, millis: RelayEvent.millis(ofEntryID: entry.id))
         held += 1
-        for target in targets { target.submit(DeliveryJob(event: event)) }
+        for (deliverer, job) in jobs { deliverer.submit(job) }
     }
 
     // MARK: Finishing

@@ -21,7 +21,7 @@ final class SaleStream {
     var more = true
     /// The `XAUTOCLAIM` cursor.
     var claimCursor = "0-0"
-    /// Entry id → (endpoints still to finish, entry time in ms).
+    /// Entry id → ((event, endpoint) jobs still to finish, entry time in ms).
     private(set) var outstanding: [String: (remaining: Int, millis: Int64)] = [:]
     /// Finished entries waiting for `XACK`.
     var acks: [String] = []
@@ -33,8 +33,9 @@ final class SaleStream {
 
     func isOutstanding(_ id: String) -> Bool { outstanding[id] != nil }
 
-    func hold(_ id: String, endpoints: Int, millis: Int64) {
-        outstanding[id] = (endpoints, millis)
+    /// Holds entry `id` until `jobs` (event, endpoint) deliveries have finished.
+    func hold(_ id: String, jobs: Int, millis: Int64) {
+        outstanding[id] = (jobs, millis)
     }
 
     /// One endpoint finished `id`; true when it was the last (the entry can be acknowledged).

@@ -7,8 +7,8 @@ import FlashSaleServer
 ///  "data":{"sale":"launch","order":"01J…","sku":"tee","user":"u1","qty":1,"at":1764590400123}}
 /// ```
 ///
-/// `timestamp` is when the change happened; `data` holds the sale, the order and every
-/// other field of the event (integer fields as numbers).
+/// `timestamp` is when the change happened; `data` holds the sale, the order (absent on
+/// an event of no order) and every other field of the event (integer fields as numbers).
 enum WebhookBody {
     static func render(_ event: RelayEvent, into json: inout JSONBuffer) {
         json.reset()
@@ -18,7 +18,7 @@ enum WebhookBody {
             body.key("data")
             body.object { data in
                 data.field("sale", string: event.sale)
-                data.field("order", string: event.order)
+                if let order = event.order { data.field("order", string: order) }
                 for (name, value) in event.fields {
                     data.key(escaping: name)
                     if RelayEvent.integerFields.contains(name), let number = Int64(value) {

@@ -60,7 +60,7 @@ final class RelayTests: XCTestCase {
         }, "everything \(everything.uniqueIDs().count)/180, payments \(payments.uniqueIDs().count)/90\n\(relay.process.output())")
         XCTAssertTrue(everything.rejected().isEmpty, "\(everything.rejected())")
         XCTAssertTrue(payments.rejected().isEmpty, "\(payments.rejected())")
-        let expectedIDs = Set(first.map { "fs_launch_" + $0 } + second.map { "fs_spring%2Edrop_" + $0 })
+        let expectedIDs = Set(first + second)
         XCTAssertEqual(everything.uniqueIDs(), expectedIDs)
         XCTAssertTrue(payments.accepted().allSatisfy { typeOf($0) == "paid" })
         XCTAssertTrue(everything.accepted().allSatisfy { ($0["signatures"] as? Int) == 2 })
@@ -89,6 +89,39 @@ final class RelayTests: XCTestCase {
         }
     }
 
+    func testSchemaV2EntriesAreDeliveredOneEventPerOrder() throws {
+        let redis = try RedisServerProcess()
+        let client = try redis.client()
+        let secret = EventWriter.secret(10)
+        let all = try ReceiverProcess(secrets: [secret])
+        let payments = try ReceiverProcess(secrets: [secret])
+        try EventWriter.addSale(client, "v2")
+        let (a, b, c) = ("01JDZ8K3Q4M5N6P7R8S9T0V1W2", "01JDZ8K3Q4M5N6P7R8S9T0V1W3", "01JDZ8K3Q4M5N6P7R8S9T0V1W4")
+        let key = "fs:{v2}:events"
+        let reserved = try client.command("XADD", key, "*", "type", "reserved", "at", "1", "currency", "EUR",
+                                          a, "tee alice 1 1999", b, "tee bob 2 3998", c, "cap carol 1 500").string ?? ""
+        try client.command("XADD", key, "*", "type", "paid", "at", "2", "currency", "EUR", b, "tee bob 2 3998")
+        try client.command("XADD", key, "*", "type", "paid", "at", "3", "currency", "EUR", a, "tee alice 1 1999")
+        try client.command("XADD", key, "*", "type", "fulfilled", "at", "4", "currency", "EUR", a, "tee alice 1 1999 dhl 123")
+        try client.command("XADD", key, "*", "type", "lease_reaped", "at", "5", "worker", "n1/0", "sku", "tee", "units", "3")
+        let relay = try RelayProcess(redisURL: redis.url, consumer: "r1", config: config([
+            endpointConfig("all", port: all.port, secrets: [secret]),
+            endpointConfig("payments", port: payments.port, secrets: [secret], events: ["paid", "payment_unmatched"]),
+        ]))
+        XCTAssertTrue(waitUntil(timeoutSeconds: 20) { all.uniqueIDs().count == 7 && payments.uniqueIDs().count == 2 },
+                      "all \(all.uniqueIDs().count)/7, payments \(payments.uniqueIDs().count)/2\n\(relay.process.output())")
+        XCTAssertTrue(all.uniqueIDs().isSuperset(of: ["v2:\(reserved):\(a)", "v2:\(reserved):\(b)", "v2:\(reserved):\(c)"]))
+        let events = all.accepted().compactMap { $0["event"] as? [String: Any] }
+        let ofA = events.filter { (($0["data"] as? [String: Any])?["order"] as? String) == a }.compactMap { $0["type"] as? String }
+        XCTAssertEqual(ofA, ["reserved", "paid", "fulfilled"], "order a's events out of order")
+        let shipped = try XCTUnwrap(events.first { ($0["type"] as? String) == "fulfilled" }?["data"] as? [String: Any])
+        XCTAssertEqual(shipped["carrier"] as? String, "dhl")
+        XCTAssertEqual(shipped["amount"] as? Int, 1999)
+        XCTAssertEqual(shipped["currency"] as? String, "EUR")
+        XCTAssertTrue(events.contains { ($0["type"] as? String) == "lease_reaped" })
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10) { (try? EventWriter.pending(client, sale: "v2")) == 0 })
+    }
+
     func testReceiverAnswering500ForFiveSecondsLosesNothingAndKeepsTheWebhookID() throws {
         let redis = try RedisServerProcess()
         let client = try redis.client()
@@ -100,7 +133,7 @@ final class RelayTests: XCTestCase {
                                      config: config([endpointConfig("flaky", port: receiver.port, secrets: [secret])]))
         XCTAssertTrue(waitUntil(timeoutSeconds: 40, pollMillis: 100) { receiver.uniqueIDs().count == 40 },
                       "\(receiver.uniqueIDs().count)/40\n\(relay.process.output())")
-        XCTAssertEqual(receiver.uniqueIDs(), Set(ids.map { "fs_s_" + $0 }))
+        XCTAssertEqual(receiver.uniqueIDs(), Set(ids))
         let failedIDs = Set(receiver.records().filter { $0["fault"] != nil }.compactMap { $0["id"] as? String })
         XCTAssertFalse(failedIDs.isEmpty, "the receiver never failed")
         XCTAssertTrue(failedIDs.isSubset(of: receiver.uniqueIDs()), "a redelivery changed its webhook-id")
@@ -153,7 +186,7 @@ final class RelayTests: XCTestCase {
         let second = try RelayProcess(redisURL: redis.url, consumer: "b", config: config(endpoints))
         XCTAssertTrue(waitUntil(timeoutSeconds: 60, pollMillis: 100) { receiver.uniqueIDs().count == 3000 },
                       "\(receiver.uniqueIDs().count)/3000\n\(second.process.output())")
-        XCTAssertEqual(receiver.uniqueIDs(), Set(ids.map { "fs_s_" + $0 }))
+        XCTAssertEqual(receiver.uniqueIDs(), Set(ids))
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { (try? EventWriter.pending(client, sale: "s")) == 0 })
         if pendingAtSecondKill > 0 {
             XCTAssertGreaterThan(try second.sample("flashsale_relay_entries_taken_over_total") ?? 0, 0)

@@ -113,18 +113,22 @@ enum EventWriter {
         try redis.command("SADD", "fs:sales", sale)
     }
 
-    /// For each order `O<n>` of `orders`, the events `types` in order; returns the entry ids.
+    /// For each order `O<n>` of `orders`, the v1 events `types` in order; returns their
+    /// webhook ids (`<sale>:<entry id>:<order>`, a `.` in the sale written `%2E`).
     @discardableResult
     static func write(_ redis: BlockingRedis, sale: String, orders: Range<Int>, types: [String] = ["reserved", "paid"]) throws -> [String] {
+        var expected: [String] = []
         var commands: [[String]] = []
         for order in orders {
             for type in types {
                 var fields = ["type", type, "order", orderID(order), "sku", "tee", "user", "u\(order)", "qty", "1"]
                 if type != "reserved" { fields += ["at", String(Int64(Date().timeIntervalSince1970 * 1000))] }
                 commands.append(["XADD", "fs:{\(sale)}:events", "*"] + fields)
+                expected.append(orderID(order))
             }
         }
-        return try redis.pipeline(commands).compactMap(\.string)
+        let escaped = sale.replacingOccurrences(of: ".", with: "%2E")
+        return zip(try redis.pipeline(commands), expected).map { reply, order in "\(escaped):\(reply.string ?? "?"):\(order)" }
     }
 
     static func orderID(_ n: Int) -> String { "O" + String(n) }
