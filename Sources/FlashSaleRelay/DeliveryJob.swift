@@ -20,7 +20,7 @@ final class DeliveryJob {
     }
 
     /// Per-endpoint ordering key: events of one order go out one after another.
-    var orderKey: String { event.sale + "\u{0}" + (event.order ?? "") }
+    var orderKey: OrderKey { OrderKey(sale: event.sale, order: event.order ?? "") }
 
     /// The body, rendering it on first use into `scratch`'s storage.
     func renderedBody(_ scratch: inout JSONBuffer) -> [UInt8] {
@@ -38,4 +38,10 @@ enum DeliveryOutcome {
     case delivered
     /// Every attempt failed: goes to `fs:{S}:dead`.
     case dead
+}
+
+/// A sale and an order: the unit of per-endpoint ordering.
+struct OrderKey: Hashable {
+    let sale: String
+    let order: String
 }

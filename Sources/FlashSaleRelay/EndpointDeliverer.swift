@@ -15,11 +15,13 @@ final class EndpointDeliverer {
     private let head: [UInt8]
     private var random = SystemRandomNumberGenerator()
     private var scratch = JSONBuffer(capacity: 512)
+    /// The request being sent (the connection copies what the kernel does not take at once).
+    private var request: [UInt8] = []
     private let logger = Logger(label: "flashsale.relay")
 
     /// Order key → the jobs of that order waiting behind its active one (present while
     /// one of its jobs is ready, in flight or retrying).
-    private var orders: [String: FIFO<DeliveryJob>] = [:]
+    private var orders: [OrderKey: FIFO<DeliveryJob>] = [:]
     /// Jobs whose turn it is, due now.
     private var ready = FIFO<DeliveryJob>()
     /// Jobs waiting for their retry time.
@@ -88,9 +90,8 @@ final class EndpointDeliverer {
         job.attempts += 1
         let body = job.renderedBody(&scratch)
         let timestamp = EventLoop.wallClockMillis() / 1000
-        let signature = signer.signature(id: job.event.webhookID, timestamp: timestamp, body: body)
-        let request = WebhookRequest.bytes(head: head, webhookID: job.event.webhookID, timestamp: timestamp,
-                                           signature: signature, body: body)
+        WebhookRequest.write(into: &request, head: head, webhookID: job.event.webhookID, timestamp: timestamp,
+                             signer: signer, body: body)
         let connection: HTTPClientConnection
         if let reused = idle.popLast() {
             connection = reused

@@ -1,24 +1,24 @@
+import FlashSaleLoop
 import FlashSaleServer
 
 /// The bytes of one delivery attempt: `POST` with the Standard Webhooks headers.
 enum WebhookRequest {
-    static func bytes(
-        head: [UInt8], webhookID: String, timestamp: Int64, signature: String, body: [UInt8]
-    ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(head.count + 160 + signature.utf8.count + body.count)
+    /// Writes the request into `out` (emptied first; its storage is reused).
+    static func write(
+        into out: inout [UInt8], head: [UInt8], webhookID: String, timestamp: Int64, signer: WebhookSigner, body: [UInt8]
+    ) {
+        out.removeAll(keepingCapacity: true)
         out.append(contentsOf: head)
         out.append(contentsOf: "webhook-id: ".utf8)
         out.append(contentsOf: webhookID.utf8)
         out.append(contentsOf: "\r\nwebhook-timestamp: ".utf8)
-        out.append(contentsOf: String(timestamp).utf8)
+        ASCIIDecimal.withDigits(timestamp) { out.append(contentsOf: $0) }
         out.append(contentsOf: "\r\nwebhook-signature: ".utf8)
-        out.append(contentsOf: signature.utf8)
+        signer.appendSignature(to: &out, id: webhookID, timestamp: timestamp, body: body)
         out.append(contentsOf: "\r\ncontent-length: ".utf8)
-        out.append(contentsOf: String(body.count).utf8)
+        ASCIIDecimal.withDigits(Int64(body.count)) { out.append(contentsOf: $0) }
         out.append(contentsOf: "\r\n\r\n".utf8)
         out.append(contentsOf: body)
-        return out
     }
 
     /// The constant part: request line, `host`, `user-agent`, `content-type`.
