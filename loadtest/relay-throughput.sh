@@ -9,14 +9,14 @@
 #   loadtest/relay-throughput.sh
 #   EVENTS=500000 CONCURRENCY=64 loadtest/relay-throughput.sh
 #
-# Knobs: EVENTS (300000), CONCURRENCY (64 connections), READ_COUNT (1000), MAX_PENDING
+# Knobs: EVENTS (300000), CONCURRENCY (64 connections), READ_COUNT (100), MAX_PENDING
 # (20000), ENDPOINTS (1; each gets every event), and those of loadtest/lib.sh
 # (SERVER_CPU, CLIENT_CPU, FLASHSALE_BIN_DIR, OUT).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 EVENTS=${EVENTS:-300000}
 CONCURRENCY=${CONCURRENCY:-64}
-READ_COUNT=${READ_COUNT:-1000}
+READ_COUNT=${READ_COUNT:-100}
 MAX_PENDING=${MAX_PENDING:-20000}
 ENDPOINTS=${ENDPOINTS:-1}
 
