@@ -122,6 +122,34 @@ final class RelayTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeoutSeconds: 10) { (try? EventWriter.pending(client, sale: "v2")) == 0 })
     }
 
+    func testEventsOfTheRealEngineReachTheReceiver() throws {
+        let redis = try RedisServerProcess()
+        let engine = try EngineProcess(redis: redis)
+        let secret = EventWriter.secret(11)
+        let receiver = try ReceiverProcess(secrets: [secret])
+        let relay = try RelayProcess(redisURL: redis.url, consumer: "r1",
+                                     config: config([endpointConfig("payments", port: receiver.port, secrets: [secret])]))
+        XCTAssertEqual(try engine.putSale("live", Sales.body(stock: ["tv": 5], limit: 2)).status, 201)
+        let alice = try Tokens.buyer("alice")
+        let first = try XCTUnwrap(try engine.buy("live", sku: "tv", token: alice).json["order_id"] as? String)
+        let second = try XCTUnwrap(try engine.buy("live", sku: "tv", token: alice).json["order_id"] as? String)
+        XCTAssertEqual(try engine.pay(first).status, 200)
+        XCTAssertEqual(try engine.cancel(second, token: alice).status, 200)
+        XCTAssertTrue(waitUntil(timeoutSeconds: 20, pollMillis: 100) { receiver.uniqueIDs().count == 4 },
+                      "\(receiver.uniqueIDs().count)/4\n\(relay.process.output())")
+        let events = receiver.accepted().compactMap { $0["event"] as? [String: Any] }
+        func types(_ order: String) -> [String] {
+            events.filter { (($0["data"] as? [String: Any])?["order"] as? String) == order }.compactMap { $0["type"] as? String }
+        }
+        XCTAssertEqual(types(first), ["reserved", "paid"])
+        XCTAssertEqual(types(second), ["reserved", "cancelled"])
+        let data = try XCTUnwrap(events.first?["data"] as? [String: Any])
+        XCTAssertEqual(data["sale"] as? String, "live")
+        XCTAssertEqual(data["user"] as? String, "alice")
+        XCTAssertEqual(data["sku"] as? String, "tv")
+        withExtendedLifetime(engine) {}
+    }
+
     func testReceiverAnswering500ForFiveSecondsLosesNothingAndKeepsTheWebhookID() throws {
         let redis = try RedisServerProcess()
         let client = try redis.client()
