@@ -10,7 +10,7 @@ struct RelayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay",
         abstract: "Deliver every sale's order events to webhook endpoints (Standard Webhooks signatures, retries, dead letters).",
-        discussion: "`flashsale relay --config relay.json` runs the relay (the `run` subcommand is the default). See docs/integration.md and docs/operations.md.",
+        discussion: "`flashsale relay --config relay.json` runs the relay (`run` is the default subcommand; its flags: `flashsale relay run --help`). See docs/integration.md and docs/operations.md.",
         subcommands: [RelayRunCommand.self, RelayRedeliverCommand.self],
         defaultSubcommand: RelayRunCommand.self
     )

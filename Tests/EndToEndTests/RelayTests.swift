@@ -345,6 +345,12 @@ final class RelayTests: XCTestCase {
             XCTAssertEqual(child.waitForExit(timeoutSeconds: 20), 64, child.output())
             for part in mentions { XCTAssertTrue(child.output().contains(part), "\(part) not in \(child.output())") }
         }
+        let help = try ChildProcess(executable: builtBinary("flashsale"), arguments: ["relay", "run", "--help"])
+        XCTAssertEqual(help.waitForExit(timeoutSeconds: 20), 0)
+        XCTAssertTrue(help.output().contains("FLASHSALE_RELAY_CONFIG"), help.output())
+        let missing = try ChildProcess(executable: builtBinary("flashsale"), arguments: ["relay", "--redis", "redis://127.0.0.1:1"])
+        XCTAssertEqual(missing.waitForExit(timeoutSeconds: 20), 64, missing.output())
+        XCTAssertTrue(missing.output().contains("--config"), missing.output())
         // A secret from the environment (or NAME_FILE) works.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fs-env-relay-\(UUID().uuidString).json").path
         try #"{"metrics_port":0,"endpoints":[{"name":"a","url":"http://127.0.0.1:1","secrets":["env:FS_TEST_SECRET"]}]}"#
