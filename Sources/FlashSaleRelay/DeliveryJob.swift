@@ -10,6 +10,8 @@ final class DeliveryJob {
     var lastStatus = 0
     /// The last failure ("" after a success).
     var lastError = ""
+    /// Whether the free resend after a stale keep-alive connection was used.
+    var staleRetried = false
     /// When the next attempt is due (ms, loop clock) while waiting to retry.
     var dueAtMillis: UInt64 = 0
     /// The body, rendered once (the same bytes for every attempt).

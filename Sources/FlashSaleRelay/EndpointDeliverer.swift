@@ -85,7 +85,7 @@ final class EndpointDeliverer {
         }
     }
 
-    private func attempt(_ job: DeliveryJob) {
+    private func attempt(_ job: DeliveryJob, freshConnection: Bool = false) {
         inFlight += 1
         job.attempts += 1
         let body = job.renderedBody(&scratch)
@@ -93,7 +93,7 @@ final class EndpointDeliverer {
         WebhookRequest.write(into: &request, head: head, webhookID: job.event.webhookID, timestamp: timestamp,
                              signer: signer, body: body)
         let connection: HTTPClientConnection
-        if let reused = idle.popLast() {
+        if !freshConnection, let reused = idle.popLast() {
             connection = reused
         } else {
             connection = HTTPClientConnection(loop: loop, url: endpoint.url)
@@ -119,6 +119,14 @@ final class EndpointDeliverer {
         case .success(let status):
             stats.attempts[.httpError, default: 0] += 1
             failed(job, status: status, error: "HTTP \(status)")
+        case .failure(.connection) where connection.failedStale && !job.staleRetried && !stopping:
+            // The peer closed the idle connection as we reused it: once more on a new
+            // connection, not counted as an attempt.
+            job.staleRetried = true
+            job.attempts -= 1
+            stats.staleRetries += 1
+            attempt(job, freshConnection: true)
+            return
         case .failure(let failure):
             if case .timeout = failure { stats.attempts[.timeout, default: 0] += 1 } else {
                 stats.attempts[.connectionError, default: 0] += 1
@@ -211,6 +219,8 @@ struct EndpointStats {
     var delivered: UInt64 = 0
     var dead: UInt64 = 0
     var skipped: UInt64 = 0
+    /// Requests sent again on a new connection after a reused one turned out closed.
+    var staleRetries: UInt64 = 0
     /// Attempts per finished job: bucket counts for ``attemptBounds`` and `+Inf`.
     var attemptBuckets = [UInt64](repeating: 0, count: EndpointStats.attemptBounds.count + 1)
     var attemptSum: UInt64 = 0

@@ -31,6 +31,12 @@ final class HTTPClientConnection: TCPConnectionDelegate {
     private var connecting = false
     /// Requests answered on this connection (0: never used).
     private(set) var answered = 0
+    /// Whether the current request got any byte back.
+    private var gotBytes = false
+    /// Whether the last request failed on a reused connection before any byte of an
+    /// answer: the peer had closed it while idle (a keep-alive race), so the request
+    /// never reached it and may go again on a fresh connection.
+    var failedStale: Bool { isClosed && answered > 0 && !gotBytes }
     /// Set when the connection is unusable; the pool drops it.
     private(set) var isClosed = false
     /// Told when the connection closes while idle (the peer's keep-alive ended).
@@ -49,6 +55,7 @@ final class HTTPClientConnection: TCPConnectionDelegate {
     func send(_ request: [UInt8], timeoutMillis: UInt64, completion: @escaping (Result<Int, HTTPClientFailure>) -> Void) {
         precondition(self.completion == nil && !isClosed, "HTTPClientConnection: one request at a time")
         self.completion = completion
+        gotBytes = false
         timer.start(afterMillis: timeoutMillis) { [unowned self] in
             self.fail(.timeout(timeoutMillis))
         }
@@ -109,6 +116,7 @@ final class HTTPClientConnection: TCPConnectionDelegate {
             fail(.malformed)
             return
         }
+        gotBytes = true
         var status: Int?
         let ok = parser.feed(bytes) { code, _ in status = code }
         guard ok else { return fail(.malformed) }

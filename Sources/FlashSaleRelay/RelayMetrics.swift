@@ -22,6 +22,13 @@ enum RelayMetrics {
                            String(deliverer.stats.attempts[result] ?? 0))
             }
         }
+        out.family("flashsale_relay_stale_connection_resends_total",
+                   help: "Requests sent again on a new connection because a reused keep-alive connection was closed by the peer (not attempts).",
+                   type: "counter")
+        for deliverer in deliverers {
+            out.sample("flashsale_relay_stale_connection_resends_total", [("endpoint", deliverer.endpoint.name)],
+                       String(deliverer.stats.staleRetries))
+        }
         out.family("flashsale_relay_delivery_attempts", help: "Attempts an event took at an endpoint, counted when it finished.",
                    type: "histogram")
         for deliverer in deliverers {

@@ -171,6 +171,25 @@ final class RelayTests: XCTestCase {
         XCTAssertGreaterThan(try relay.sample(#"flashsale_relay_attempts_total{endpoint="flaky",result="http_error"}"#) ?? 0, 0)
     }
 
+    func testAReceiverClosingKeepAliveConnectionsCostsNoAttempt() throws {
+        let redis = try RedisServerProcess()
+        let client = try redis.client()
+        let secret = EventWriter.secret(12)
+        let receiver = try ReceiverProcess(secrets: [secret], fault: "closeafter")
+        try EventWriter.addSale(client, "s")
+        let ids = try EventWriter.write(client, sale: "s", orders: 0..<100)
+        let relay = try RelayProcess(redisURL: redis.url, consumer: "r1", config: config([
+            endpointConfig("closer", port: receiver.port, secrets: [secret], concurrency: 2),
+        ], ["retry_schedule_ms": [60_000]]))
+        XCTAssertTrue(waitUntil(timeoutSeconds: 30, pollMillis: 100) { receiver.uniqueIDs().count == 200 },
+                      "\(receiver.uniqueIDs().count)/200\n\(relay.process.output())")
+        XCTAssertEqual(receiver.uniqueIDs(), Set(ids))
+        // A connection the peer closed while idle is replaced, never counted as a failed attempt.
+        XCTAssertEqual(try relay.sample(#"flashsale_relay_attempts_total{endpoint="closer",result="connection_error"}"#), 0)
+        XCTAssertEqual(try relay.sample(#"flashsale_relay_attempts_total{endpoint="closer",result="success"}"#), 200)
+        print("stale keep-alive resends:", try relay.sample(#"flashsale_relay_stale_connection_resends_total{endpoint="closer"}"#) ?? -1)
+    }
+
     func testReceiverHangingPastTheTimeoutLosesNothing() throws {
         let redis = try RedisServerProcess()
         let client = try redis.client()
