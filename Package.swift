@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FlashSaleRedis", targets: ["FlashSaleRedis"]),
         .library(name: "FlashSaleServer", targets: ["FlashSaleServer"]),
         .library(name: "FlashSaleDashboard", targets: ["FlashSaleDashboard"]),
+        .library(name: "FlashSaleRelay", targets: ["FlashSaleRelay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,10 +72,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `flashsale relay`: delivers every sale's order events to signed webhooks.
+        .target(
+            name: "FlashSaleRelay",
+            dependencies: [
+                "FlashSaleClient", "FlashSaleServer", "FlashSaleHTTP", "FlashSaleRedis", "FlashSaleLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "flashsale",
             dependencies: [
-                "FlashSaleClient", "FlashSaleServer", "FlashSaleDashboard", "FlashSaleHTTP", "FlashSaleLoop", "FlashSaleRedis",
+                "FlashSaleClient", "FlashSaleServer", "FlashSaleDashboard", "FlashSaleRelay", "FlashSaleHTTP", "FlashSaleLoop", "FlashSaleRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,9 +119,10 @@ let package = Package(
         .testTarget(name: "FlashSaleServerTests", dependencies: ["FlashSaleServer", "FlashSaleClient", "TestSupport"]),
         .testTarget(name: "FlashSaleDashboardTests", dependencies: ["FlashSaleDashboard", "FlashSaleRedis", "FlashSaleHTTP"]),
         .testTarget(name: "FlashSaleClientTests", dependencies: ["FlashSaleClient", "TestSupport"]),
+        .testTarget(name: "FlashSaleRelayTests", dependencies: ["FlashSaleRelay", "FlashSaleClient", "FlashSaleLoop", "TestSupport"]),
         .testTarget(name: "FlashSaleLoadTestTests", dependencies: ["FlashSaleLoadTest", "TestSupport"]),
         // Runs the built `flashsale` and `flashsale-loadtest` binaries against a real redis-server.
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["Receivers"]),
     ],
     swiftLanguageModes: [.v6]
 )

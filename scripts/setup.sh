@@ -15,13 +15,14 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # HAProxy and a real nginx (nginx-light: no stream module, so nginx speaks X-Forwarded-For).
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+# The relay's end-to-end tests run the example webhook receiver (Python 3 standard library).
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ "${FLASHSALE_SETUP_LOADTEST:-0}" = 1 ]; then
   # Only the side-by-side benchmarks (loadtest/*.sh) and their peers (loadtest/peers/) need these.
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v taskset >/dev/null 2>&1 || need+=(util-linux)
   command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
   command -v curl >/dev/null 2>&1 || need+=(curl)
-  command -v python3 >/dev/null 2>&1 || need+=(python3)
   command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
   command -v go >/dev/null 2>&1 || need+=(golang-go)
   [ -d /usr/share/gocode/src/github.com/gomodule/redigo ] || need+=(golang-github-gomodule-redigo-dev)

@@ -115,21 +115,12 @@ private final class Exchange: TCPConnectionDelegate, @unchecked Sendable {
 }
 
 extension HTTPExchange.Endpoint {
-    /// Parses `http://host[:port]` (default port 80; a trailing `/` is ignored).
+    /// Parses `http://host[:port]` (default port 80; a trailing `/` is ignored; no other path).
     public init(url: String) throws {
-        guard url.hasPrefix("http://") else { throw HTTPExchange.Failure(description: "only http:// URLs are supported, got \(url)") }
-        var rest = url.dropFirst("http://".count)
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard !rest.isEmpty, !rest.contains("/") else { throw HTTPExchange.Failure(description: "expected http://host:port, got \(url)") }
-        if let colon = rest.lastIndex(of: ":") {
-            guard let port = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(port) else {
-                throw HTTPExchange.Failure(description: "bad port in \(url)")
-            }
-            host = String(rest[..<colon])
-            self.port = port
-        } else {
-            host = String(rest)
-            port = 80
-        }
+        let parsed: HTTPURL
+        do { parsed = try HTTPURL(url) } catch { throw HTTPExchange.Failure(description: error.description) }
+        guard parsed.path == "/" else { throw HTTPExchange.Failure(description: "expected http://host:port, got \(url)") }
+        host = parsed.host
+        port = parsed.port
     }
 }

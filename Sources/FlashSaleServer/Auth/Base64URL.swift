@@ -78,22 +78,42 @@ package enum Base64URL {
         }
     }
 
-    /// Encodes `bytes` as unpadded base64url.
+    /// The base64url text of `bytes`, unpadded.
     package static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
+        append(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the encoding of `bytes` to `out`: base64url without padding (JWTs), or with
+    /// `standard` RFC 4648 §4 base64 (`+`, `/`, `=` padding: Standard Webhooks signatures).
+    package static func append<Bytes: Sequence>(_ bytes: Bytes, to out: inout [UInt8], standard: Bool = false)
+    where Bytes.Element == UInt8 {
+        let table = standard ? standardAlphabet : alphabet
         var accumulator: UInt32 = 0
         var bits = 0
+        var written = 0
         for byte in bytes {
             accumulator = (accumulator << 8) | UInt32(byte)
             bits += 8
             while bits >= 6 {
                 bits -= 6
-                out.append(alphabet[Int((accumulator >> UInt32(bits)) & 0x3F)])
+                out.append(table[Int((accumulator >> UInt32(bits)) & 0x3F)])
+                written += 1
             }
         }
         if bits > 0 {
-            out.append(alphabet[Int((accumulator << UInt32(6 - bits)) & 0x3F)])
+            out.append(table[Int((accumulator << UInt32(6 - bits)) & 0x3F)])
+            written += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        if standard {
+            while written % 4 != 0 {
+                out.append(UInt8(ascii: "="))
+                written += 1
+            }
+        }
     }
+
+    private static let standardAlphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 }

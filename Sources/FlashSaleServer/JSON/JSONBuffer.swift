@@ -56,6 +56,13 @@ public struct JSONBuffer: Sendable {
         afterKey = true
     }
 
+    /// Writes `"key":` for a key known only at run time (escaped like a string value).
+    public mutating func key(escaping key: String) {
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
     // MARK: fields
 
     /// `"key":"value"`, escaped.
