@@ -18,6 +18,12 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         try SweepOutcome.parse(redis.runScript(FlashSaleScripts.expirySweepCall(sale: "s1", nowMillis: time, limit: limit)))
     }
 
+    private func record(_ redis: BlockingRedis, _ id: String) throws -> OrderRecord? {
+        try redis.command("HGET", FlashSaleKeys(sale: "s1").orders, id).string.flatMap {
+            OrderRecord(sale: "s1", orderID: id, packed: $0)
+        }
+    }
+
     /// Leases `orders.count` units of their SKU to `n/0` and records the batch.
     private func reserve(_ redis: BlockingRedis, _ orders: [FlushOrder]) throws {
         for (sku, group) in Dictionary(grouping: orders, by: \.sku) {
@@ -38,7 +44,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
 
         XCTAssertEqual(try pay(redis, "o1", at: now + 10), .paid(orderID: "o1", sku: "a", user: "u1", quantity: 1))
         XCTAssertEqual(try pay(redis, "o1", at: now + 20), .alreadyPaid)
-        XCTAssertEqual(try redis.command("HGET", sale.keys.order("o1"), "paid_at").int, now + 10)
+        XCTAssertEqual(try record(redis, "o1")?.fields["paid_at"], String(now + 10))
         XCTAssertEqual(try cancel(redis, "o1", by: "u1", at: now + 30), .notReserved(status: "paid"))
         XCTAssertEqual(try pay(redis, "nope", at: now), .notFound)
 
@@ -65,8 +71,16 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         XCTAssertEqual(snapshot.pool, 9)
         XCTAssertEqual(snapshot.counts, ["total": 10, "reserved": 0, "paid": 1, "cancelled": 1, "expired": 4])
         XCTAssertEqual(snapshot.buyers, ["u1": 1])
-        let types = try redis.command("XRANGE", sale.keys.events, "-", "+").elements.map { $0.elements[1].hash["type"] ?? "?" }
-        XCTAssertEqual(types, ["reserved", "reserved", "reserved", "reserved", "reserved", "paid", "cancelled", "expired", "expired", "expired"])
+        let entries = try redis.command("XRANGE", sale.keys.events, "-", "+").elements.compactMap {
+            OrderEventEntry(fields: $0.elements[1].asEngineRedisValue.fieldPairs)
+        }
+        XCTAssertEqual(entries.map(\.type), [
+            "reserved", "paid", "cancelled", "payment_unmatched", "expired", "payment_unmatched", "payment_unmatched",
+            "expired", "expired", "payment_unmatched",
+        ])
+        XCTAssertEqual(entries[0].orders.map(\.id), ["o1", "o2", "o3", "o4", "o5"], "one reserved entry for the batch")
+        XCTAssertEqual(entries[3].orders.map(\.tokens), [["a", "u2", "1", "0", "cancelled"]], "late payment of a cancelled order")
+        XCTAssertEqual(entries[1].atMillis, now + 10)
 
         // Released units sell again, also to the buyers who let them go.
         try reserve(redis, [sale.order("r1", sku: "a", user: "u2"), sale.order("r2", sku: "a", user: "u5", qty: 2)])
@@ -141,7 +155,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
             XCTAssertEqual(paid.current.union(expiredIDs), Set(ids), "round \(round): every order settled")
             if round % 2 == 1 { XCTAssertTrue(paid.current.isEmpty, "round \(round): paid at expires_at") }
             for id in ids {
-                let status = try redis.command("HGET", sale.keys.order(id), "status").string
+                let status = try record(redis, id)?.status
                 XCTAssertEqual(status, paid.current.contains(id) ? "paid" : "expired", id)
             }
             let after = try scriptsCheckInvariants(redis, sale: sale)["a"]!
