@@ -1,4 +1,5 @@
 import FlashSaleRedis
+import FlashSaleWorker
 import Foundation
 import TestSupport
 import XCTest

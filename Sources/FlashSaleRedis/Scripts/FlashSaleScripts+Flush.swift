@@ -222,8 +222,8 @@ extension FlashSaleScripts {
     /// Lean on purpose (the hot path; figures in docs/performance.md): no command and no
     /// string building per order. Per batch: `HMGET` of the sale, of the order ids
     /// (retried batches), of the buyers per SKU and of the idempotency fields; then one
-    /// `HSET` of the packed records, one `RPUSH` per expiry second (one or two per batch)
-    /// with one `ZADD` of those seconds, one `HSET` (idem), one `XADD`
+    /// `HSET` of the packed records, one `RPUSH` per expiry second (one or two per batch;
+    /// a `ZADD` only when that second's list is new), one `HSET` (idem), one `XADD`
     /// (one `reserved` entry for the whole batch, trimmed `MAXLEN ~` in the same call)
     /// and per SKU one `HSET` (buyers), the lease and the `reserved` count. Within the
     /// batch buyers' units, leases and new idempotency entries live in Lua tables, so a
@@ -358,13 +358,16 @@ extension FlashSaleScripts {
         end
         if nr > 0 then
           many('HSET', orders, recs, nr)
-          local zadd = {}
-          for i, second in ipairs(seconds) do
-            many('RPUSH', prefix .. 'expiry:' .. second, lists[second], #lists[second])
-            zadd[2 * i - 1] = second .. '000'
-            zadd[2 * i] = second
+          -- A second enters the expiry set when its list is created (RPUSH answers the
+          -- length): most batches append to a known second and skip the ZADD.
+          for _, second in ipairs(seconds) do
+            local ids = lists[second]
+            local length = 0
+            for i = 1, #ids, 1000 do
+              length = redis.call('RPUSH', prefix .. 'expiry:' .. second, unpack(ids, i, math.min(i + 999, #ids)))
+            end
+            if length == #ids then redis.call('ZADD', expiry, second .. '000', second) end
           end
-          redis.call('ZADD', expiry, unpack(zadd))
           if ni > 0 then many('HSET', idem, newidem, ni) end
           -- One `reserved` entry per 1000 orders (unpack's limit): one for any engine batch.
           for i = 1, ne, 2000 do
