@@ -87,6 +87,40 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         XCTAssertEqual(try scriptsCheckInvariants(redis, sale: sale)["a"]?.reserved, 3)
     }
 
+    func testFulfilOnlyAPaidOrderOnce() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 2)
+        try sale.create(on: redis)
+        try reserve(redis, [sale.order("f1", sku: "a", user: "u1"), sale.order("f2", sku: "a", user: "u2", key: "k2")])
+        func fulfil(_ id: String, _ carrier: String = "DHL", _ tracking: String = "JD014600") throws -> FulfilOutcome {
+            try FulfilOutcome.parse(redis.runScript(FlashSaleScripts.fulfilCall(
+                sale: "s1", orderID: id, carrier: carrier, tracking: tracking, nowMillis: now + 50)))
+        }
+        XCTAssertEqual(try fulfil("f1"), .notPaid(status: "reserved"))
+        XCTAssertEqual(try fulfil("nope"), .notFound)
+        _ = try pay(redis, "f1", at: now + 10)
+        _ = try pay(redis, "f2", at: now + 10)
+        guard case .invalid(let why) = try fulfil("f1", "D H L") else { return XCTFail("a carrier with spaces was taken") }
+        XCTAssertTrue(why.hasPrefix("carrier"), why)
+        XCTAssertEqual(try fulfil("f1"), .fulfilled)
+        XCTAssertEqual(try fulfil("f1", "UPS", "1Z"), .alreadyFulfilled(carrier: "DHL", tracking: "JD014600"))
+        XCTAssertEqual(try fulfil("f2", "UPS", "1Z999"), .fulfilled)
+        let f1 = try XCTUnwrap(record(redis, "f1")), f2 = try XCTUnwrap(record(redis, "f2"))
+        XCTAssertEqual(f1.status, "fulfilled")
+        XCTAssertEqual(f1.fields["paid_at"], String(now + 10), "the payment time stays")
+        XCTAssertEqual([f1.fields["fulfilled_at"], f1.fields["carrier"], f1.fields["tracking"]], [String(now + 50), "DHL", "JD014600"])
+        XCTAssertEqual([f2.fields["idem"], f2.fields["carrier"], f2.fields["tracking"]], ["k2", "UPS", "1Z999"])
+        XCTAssertEqual(try pay(redis, "f1", at: now + 60), .alreadyPaid)
+        XCTAssertEqual(try cancel(redis, "f1", by: "u1", at: now + 60), .notReserved(status: "fulfilled"))
+        let last = try redis.command("XREVRANGE", sale.keys.events, "+", "-", "COUNT", "1").elements[0].elements[1]
+        let entry = try XCTUnwrap(OrderEventEntry(fields: last.asEngineRedisValue.fieldPairs))
+        XCTAssertEqual(entry.type, "fulfilled")
+        XCTAssertEqual(entry.orders.map(\.tokens), [["a", "u2", "1", "0", "UPS", "1Z999"]])
+        let snapshot = try scriptsCheckInvariants(redis, sale: sale)["a"]!
+        XCTAssertEqual(snapshot.paid, 2, "a fulfilled order still counts as paid")
+    }
+
     func testSweepHonoursItsLimit() throws {
         let server = try RedisServerProcess()
         let redis = try server.client()

@@ -6,7 +6,7 @@
 public enum FlashSaleScripts {
     /// Every script, for `SCRIPT LOAD` on connect.
     public static let all: [RedisScript] = [
-        saleUpsert, lease, leaseReturn, flush, pay, cancel, expirySweep, reclaim, audit,
+        saleUpsert, lease, leaseReturn, flush, pay, cancel, fulfil, expirySweep, reclaim, audit,
     ]
 
     /// Default cap of `fs:{S}:events` (`XADD … MAXLEN ~ cap`).
