@@ -119,6 +119,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         XCTAssertEqual(entry.orders.map(\.tokens), [["a", "u2", "1", "0", "UPS", "1Z999"]])
         let snapshot = try scriptsCheckInvariants(redis, sale: sale)["a"]!
         XCTAssertEqual(snapshot.paid, 2, "a fulfilled order still counts as paid")
+        XCTAssertEqual(snapshot.counts["fulfilled"], 2)
     }
 
     func testSweepHonoursItsLimit() throws {

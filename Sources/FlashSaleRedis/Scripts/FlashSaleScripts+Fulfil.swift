@@ -31,7 +31,8 @@ extension FlashSaleScripts {
     }
 
     /// Marks a paid order fulfilled (issue 13): the record gains
-    /// ` <fulfilled_at> <carrier> <tracking>`, a `fulfilled` event carries carrier and tracking.
+    /// ` <fulfilled_at> <carrier> <tracking>`, counts `fulfilled` (a part of `paid`) grows by
+    /// its qty, a `fulfilled` event carries carrier and tracking.
     ///
     /// KEYS: `fs:{S}:orders`, `fs:{S}:events`, `fs:{S}:sale`.
     /// ARGV: prefix, order id, carrier, tracking, now, events cap.
@@ -55,6 +56,7 @@ extension FlashSaleScripts {
         o.status = 'fulfilled'
         o.rest = o.rest .. ' ' .. now .. ' ' .. carrier .. ' ' .. tracking
         write_order(KEYS[1], o)
+        redis.call('HINCRBY', ARGV[1] .. 'counts:' .. o.sku, 'fulfilled', tonumber(o.qs))
         event(KEYS[2], cap, 'fulfilled', now, redis.call('HGET', KEYS[3], 'currency') or 'XXX', o,
           ' ' .. carrier .. ' ' .. tracking)
         return {'fulfilled'}
