@@ -79,6 +79,10 @@ final class LifecycleTests: XCTestCase {
         let late = try engine.pay(shortID)
         XCTAssertEqual(late.status, 409)
         XCTAssertEqual(late.errorCode, "not_reserved")
+        // The late payment is on the stream for the payment team: one entry, this order.
+        let entries = try db.command("XRANGE", "fs:{quick}:events", "-", "+").elements.map { $0.elements[1].elements.compactMap(\.string) }
+        XCTAssertEqual(entries.map { $0.first == "type" ? $0[1] : "?" }, ["reserved", "expired", "payment_unmatched"])
+        XCTAssertEqual(Array(entries.last?.suffix(2) ?? []), [shortID, "pen alice 1 0 expired"])
         let quick = try RedisInvariants.check(db, sale: "quick", limit: 1)
         XCTAssertEqual(quick.first?.expired, 1)
         XCTAssertEqual(quick.first?.reserved, 0)
