@@ -7,6 +7,8 @@ need=()
 [ -f /usr/include/hiredis/async.h ] || need+=(libhiredis-dev)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+# docs/redis-schema.md's stream consumer example (examples/events_consumer.py) and its test.
+python3 -c 'import redis' >/dev/null 2>&1 || need+=(python3-redis)
 # The dashboard and alerting tests: headless Chromium renders the page, promtool
 # checks metrics and rules, a real Prometheus scrapes an engine and the dashboard.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -7,7 +7,10 @@ struct FlashSaleCommand: ParsableCommand {
         commandName: "flashsale",
         abstract: "FlashSale: a flash-sale engine on libuv, an in-memory core and Redis.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, SaleCommand.self, TokenCommand.self, TopCommand.self, DashboardCommand.self, RelayCommand.self]
+        subcommands: [
+            ServeCommand.self, SaleCommand.self, TokenCommand.self, TopCommand.self, DashboardCommand.self, RelayCommand.self,
+            MigrateCommand.self,
+        ]
     )
 }
 

@@ -217,7 +217,7 @@ final class DashboardTests: XCTestCase {
         for index in 0..<250 {
             let sale = String(format: "s%03d", index)
             commands.append(["HSET", "fs:{\(sale)}:sale", "id", sale, "starts_at", "0", "ends_at", "9999999999999",
-                             "per_user_limit", "1", "skus", "a", "schema", "1"])
+                             "per_user_limit", "1", "skus", "a", "schema", "2"])
             commands.append(["SET", "fs:{\(sale)}:pool:a", "10"])
             commands.append(["HSET", "fs:{\(sale)}:counts:a", "total", "10", "reserved", "0", "paid", "0"])
         }

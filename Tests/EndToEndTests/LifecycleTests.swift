@@ -32,7 +32,7 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(bought.json["status"] as? String, "reserved")
         XCTAssertEqual(bought.headers["location"], "/v1/orders/\(orderID)")
         // --ack persisted: the 201 names an order already in Redis.
-        XCTAssertEqual(try db.command("HGET", "fs:{launch}:order:\(orderID)", "status").string, "reserved")
+        XCTAssertEqual(try db.command("HGET", "fs:{launch}:orders", orderID).string?.split(separator: " ").first.map(String.init), "reserved")
         let read = try engine.order(orderID, token: alice)
         XCTAssertEqual(read.status, 200)
         XCTAssertEqual(read.json["user"] as? String, "alice")
@@ -73,12 +73,16 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(short.status, 201, short.body)
         let shortID = try XCTUnwrap(short.json["order_id"] as? String)
         let expired = try waitUntil(timeoutSeconds: 6, pollMillis: 200) {
-            try db.command("HGET", "fs:{quick}:order:\(shortID)", "status").string == "expired"
+            try db.command("HGET", "fs:{quick}:orders", shortID).string?.hasPrefix("expired ") == true
         }
         XCTAssertTrue(expired, "the sweeper expires the reservation")
         let late = try engine.pay(shortID)
         XCTAssertEqual(late.status, 409)
         XCTAssertEqual(late.errorCode, "not_reserved")
+        // The late payment is on the stream for the payment team: one entry, this order.
+        let entries = try db.command("XRANGE", "fs:{quick}:events", "-", "+").elements.map { $0.elements[1].elements.compactMap(\.string) }
+        XCTAssertEqual(entries.map { $0.first == "type" ? $0[1] : "?" }, ["reserved", "expired", "payment_unmatched"])
+        XCTAssertEqual(Array(entries.last?.suffix(2) ?? []), [shortID, "pen alice 1 0 expired"])
         let quick = try RedisInvariants.check(db, sale: "quick", limit: 1)
         XCTAssertEqual(quick.first?.expired, 1)
         XCTAssertEqual(quick.first?.reserved, 0)

@@ -58,7 +58,7 @@ final class TopAndCrashTests: XCTestCase {
         let ids = acknowledged.all
         XCTAssertGreaterThanOrEqual(ids.count, 200)
         for id in ids {
-            XCTAssertEqual(try db.command("EXISTS", "fs:{burst}:order:\(id)").int, 1, "acknowledged order \(id) is not in Redis")
+            XCTAssertEqual(try db.command("HEXISTS", "fs:{burst}:orders", id).int, 1, "acknowledged order \(id) is not in Redis")
         }
         XCTAssertGreaterThanOrEqual(states.first?.reserved ?? 0, Int64(ids.count))
 

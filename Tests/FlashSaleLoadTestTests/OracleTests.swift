@@ -25,7 +25,7 @@ final class OracleTests: XCTestCase {
 
     /// 10 units of SKU A, one per user, all sold: u0…u7 reserved, u8 and u9 paid.
     private func writeHealthySale() throws {
-        try redis.command(["HSET", keys.saleHash, "id", sale, "per_user_limit", "1", "skus", "A", "schema", "1",
+        try redis.command(["HSET", keys.saleHash, "id", sale, "per_user_limit", "1", "skus", "A", "schema", "2",
                            "starts_at", "0", "ends_at", "9999999999999", "reservation_ttl_s", "600"])
         try redis.command(["SET", keys.pool("A"), "0"])
         try redis.command(["HSET", keys.counts("A"), "total", "10", "reserved", "8", "paid", "2", "cancelled", "0", "expired", "0"])
@@ -37,8 +37,7 @@ final class OracleTests: XCTestCase {
     }
 
     private func writeOrder(id: String, user: String, key: String, status: String, qty: Int = 1) throws {
-        try redis.command(["HSET", keys.order(id), "id", id, "sale", sale, "sku", "A", "user", user, "qty", String(qty),
-                           "status", status, "idem", key, "created_at", "1", "expires_at", "2", "worker", "w1"])
+        try redis.command(["HSET", keys.orders, id, "\(status) A \(user) \(qty) 0 1 2 0 \(key)"])
     }
 
     private var evidence: DriverEvidence {
@@ -87,7 +86,7 @@ final class OracleTests: XCTestCase {
 
     func testPerUserLimitBreachIsDetected() throws {
         // u9's paid order is cancelled and its unit sold to u0 again: counts balance, u0 holds 2.
-        try redis.command(["HSET", keys.order("o9"), "status", "cancelled"])
+        try writeOrder(id: "o9", user: "u9", key: "k9", status: "cancelled")
         try redis.command(["HSET", keys.counts("A"), "paid", "1", "cancelled", "1", "reserved", "9"])
         try redis.command(["HSET", keys.buyers("A"), "u9", "0", "u0", "2"])
         try writeOrder(id: "o10", user: "u0", key: "k10", status: "reserved")
@@ -164,7 +163,7 @@ extension OracleTests {
     /// zeroes the paid count: their 2 units are then accounted for by no order.
     func forgetTheLastTwoPaidOrders() throws {
         for index in 8..<10 {
-            try redis.command(["DEL", keys.order("o\(index)")])
+            try redis.command(["HDEL", keys.orders, "o\(index)"])
             try redis.command(["HDEL", keys.buyers("A"), "u\(index)"])
             try redis.command(["HDEL", keys.idempotency, FlashSaleKeys.idempotencyField(user: "u\(index)", key: "k\(index)")])
         }

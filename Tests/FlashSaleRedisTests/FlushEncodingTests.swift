@@ -31,13 +31,19 @@ final class FlushEncodingTests: XCTestCase {
                        idempotencyKey: $0.idempotencyKey, createdAtMillis: $0.createdAtMillis, expiresAtMillis: $0.expiresAtMillis)
         })
         XCTAssertEqual(keyCount, strings.keys.count)
-        XCTAssertEqual(keyCount, 4 + 3 * 2 + 3)
+        XCTAssertEqual(keyCount, 5 + 3 * 2, "no key per order in schema 2")
         XCTAssertEqual(resp.count, strings.keys.count + strings.arguments.count)
         let head = ["EVALSHA", "0123456789abcdef0123456789abcdef01234567", String(keyCount)]
         XCTAssertEqual(RESPCommand(head: head, arguments: resp).bytes,
                        RESPCommand(head: head, keys: strings.keys, args: strings.arguments).bytes)
-        XCTAssertEqual(strings.keys[4 + 6], "fs:{s1}:order:" + batch[0].id.text)
-        XCTAssertEqual(strings.arguments.suffix(7).first, batch[2].id.text)
+        XCTAssertEqual(strings.keys[4], "fs:{s1}:orders")
+        // The last order's 8 values: id, sku index, user, qty, idem field, expiry second, record, event.
+        let last = Array(strings.arguments.suffix(8))
+        let o = batch[2]
+        XCTAssertEqual(last, [
+            o.id.text, "1", "u3", "2", "2:u3:k", String(o.expiresAtMillis / 1000),
+            "reserved a u3 2 0 \(o.createdAtMillis) \(o.expiresAtMillis) 0 k", "a u3 2 0",
+        ])
     }
 
     func testDecimalsOfEveryWidthAndSign() {

@@ -16,6 +16,7 @@ final class ScriptsFlushTests: XCTestCase {
                 out[key] = hash.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             case "zset": out[key] = "\(try redis.command("ZRANGE", key, "0", "-1", "WITHSCORES"))"
             case "stream": out[key] = "\(try redis.command("XRANGE", key, "-", "+"))"
+            case "list": out[key] = "\(try redis.command("LRANGE", key, "0", "-1"))"
             case let other: out[key] = "type \(other ?? "?")"
             }
         }
@@ -74,13 +75,12 @@ final class ScriptsFlushTests: XCTestCase {
         XCTAssertEqual(two.leasesAfter, ["a": 0, "b": 0])
 
         for id in ["p1", "p2", "p3", "p4", "p7", "p8", "p9", "p10"] {
-            XCTAssertEqual(try redis.command("EXISTS", sale.keys.order(id)).int, 0, "\(id) must leave no order")
+            XCTAssertEqual(try redis.command("HEXISTS", sale.keys.orders, id).int, 0, "\(id) must leave no order")
         }
-        XCTAssertEqual(try redis.command("HGETALL", sale.keys.order("p6")).hash, [
-            "sku": "a", "user": "u5", "qty": "1", "status": "reserved",
-            "created_at": String(ScriptsTestSale.now), "expires_at": String(ScriptsTestSale.now + 600_000),
-            "idem": "k5",
-        ])
+        let now = ScriptsTestSale.now
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "p6").string, "reserved a u5 1 0 \(now) \(now + 600_000) 0 k5")
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o2").string, "reserved a u2 2 0 \(now) \(now + 600_000) 0 ")
+        XCTAssertEqual(try redis.command("HLEN", sale.keys.orders).int, 5)
         XCTAssertEqual(try redis.command("HGETALL", sale.keys.idempotency).hash, [
             FlashSaleKeys.idempotencyField(user: "u1", key: "k1"): "o1",
             FlashSaleKeys.idempotencyField(user: "u5", key: "k5"): "p6",
@@ -98,9 +98,12 @@ final class ScriptsFlushTests: XCTestCase {
         XCTAssertEqual(countsB["reserved"], "2")
         XCTAssertEqual(countsB["rejected_lease"], "1")
         XCTAssertEqual(countsB["rejected_invalid"], "1")
-        XCTAssertEqual(try redis.command("XLEN", sale.keys.events).int, 5)
-        let last = try redis.command("XREVRANGE", sale.keys.events, "+", "-", "COUNT", "1").elements[0].elements[1].hash
-        XCTAssertEqual(last, ["type": "reserved", "order": "p6", "sku": "a", "user": "u5", "qty": "1"])
+        // One `reserved` entry per flush that recorded something, one field per order.
+        XCTAssertEqual(try redis.command("XLEN", sale.keys.events).int, 2)
+        let last = try redis.command("XREVRANGE", sale.keys.events, "+", "-", "COUNT", "1").elements[0].elements[1]
+        XCTAssertEqual(last.elements.compactMap(\.string), [
+            "type", "reserved", "at", String(now), "currency", "XXX", "p5", "b u4 1 0", "p6", "a u5 1 0",
+        ])
         try scriptsCheckInvariants(redis, sale: sale)
 
         // A batch where every order is refused changes nothing but rejected_* counters.
@@ -126,11 +129,12 @@ final class ScriptsFlushTests: XCTestCase {
             sale.order("x2", sku: "a", user: "u3"), sale.order("x3", sku: "a", user: "u4"),
             sale.order("g2", sku: "a", user: "u5"),
         ])
-        // ARGV: 5 header values, 1 SKU name, then 7 per order (qty at +3, expires_at at +6).
+        // ARGV: 6 header values, 1 SKU name, then 8 per order (sku index at +1, qty at +3,
+        // expires_at at +5).
         var arguments = built.arguments
-        arguments[6 + 7 * 1 + 3] = "1.5"
-        arguments[6 + 7 * 2 + 6] = "soon"
-        arguments[6 + 7 * 3 + 1] = "1.5"
+        arguments[7 + 8 * 1 + 3] = "1.5"
+        arguments[7 + 8 * 2 + 5] = "soon"
+        arguments[7 + 8 * 3 + 1] = "1.5"
         let call = FlashSaleScriptCall(script: built.script, keys: built.keys, arguments: arguments)
         let outcome = try FlushReply.parse(redis.runScript(call))
         XCTAssertEqual(outcome.results, [.recorded, .rejected(.invalid), .rejected(.invalid), .rejected(.invalid), .recorded])
@@ -170,7 +174,12 @@ final class ScriptsFlushTests: XCTestCase {
         XCTAssertEqual(Array(outcome.results.suffix(11)), Array(repeating: .rejected(.limit), count: 11))
         XCTAssertEqual(try redis.command("HEXISTS", sale.keys.buyers("c"), "newcomer").int, 0, "a refused buyer leaves no entry")
         XCTAssertEqual(outcome.leasesAfter, ["a": 100, "b": 100, "c": 100], "limit refusals use no lease")
-        XCTAssertEqual(try redis.command("ZCARD", sale.keys.expiry).int, 600)
+        let second = (ScriptsTestSale.now + 600_000) / 1000
+        XCTAssertEqual(try redis.command("ZRANGE", sale.keys.expiry, "0", "-1").elements.compactMap(\.string), [String(second)])
+        XCTAssertEqual(try redis.command("LLEN", sale.keys.expiry(second: second)).int, 600)
+        XCTAssertEqual(try redis.command("XLEN", sale.keys.events).int, 1, "one entry for the batch")
+        let entry = try redis.command("XRANGE", sale.keys.events, "-", "+").elements[0].elements[1].elements
+        XCTAssertEqual(entry.count, 2 * (3 + 600))
         let snapshots = try scriptsCheckInvariants(redis, sale: sale)
         XCTAssertEqual(snapshots["b"]?.counts["rejected_limit"], 10)
         XCTAssertEqual(snapshots["c"]?.reserved, 200)

@@ -18,6 +18,12 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         try SweepOutcome.parse(redis.runScript(FlashSaleScripts.expirySweepCall(sale: "s1", nowMillis: time, limit: limit)))
     }
 
+    private func record(_ redis: BlockingRedis, _ id: String) throws -> OrderRecord? {
+        try redis.command("HGET", FlashSaleKeys(sale: "s1").orders, id).string.flatMap {
+            OrderRecord(sale: "s1", orderID: id, packed: $0)
+        }
+    }
+
     /// Leases `orders.count` units of their SKU to `n/0` and records the batch.
     private func reserve(_ redis: BlockingRedis, _ orders: [FlushOrder]) throws {
         for (sku, group) in Dictionary(grouping: orders, by: \.sku) {
@@ -38,7 +44,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
 
         XCTAssertEqual(try pay(redis, "o1", at: now + 10), .paid(orderID: "o1", sku: "a", user: "u1", quantity: 1))
         XCTAssertEqual(try pay(redis, "o1", at: now + 20), .alreadyPaid)
-        XCTAssertEqual(try redis.command("HGET", sale.keys.order("o1"), "paid_at").int, now + 10)
+        XCTAssertEqual(try record(redis, "o1")?.fields["paid_at"], String(now + 10))
         XCTAssertEqual(try cancel(redis, "o1", by: "u1", at: now + 30), .notReserved(status: "paid"))
         XCTAssertEqual(try pay(redis, "nope", at: now), .notFound)
 
@@ -65,12 +71,55 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         XCTAssertEqual(snapshot.pool, 9)
         XCTAssertEqual(snapshot.counts, ["total": 10, "reserved": 0, "paid": 1, "cancelled": 1, "expired": 4])
         XCTAssertEqual(snapshot.buyers, ["u1": 1])
-        let types = try redis.command("XRANGE", sale.keys.events, "-", "+").elements.map { $0.elements[1].hash["type"] ?? "?" }
-        XCTAssertEqual(types, ["reserved", "reserved", "reserved", "reserved", "reserved", "paid", "cancelled", "expired", "expired", "expired"])
+        let entries = try redis.command("XRANGE", sale.keys.events, "-", "+").elements.compactMap {
+            OrderEventEntry(fields: $0.elements[1].asEngineRedisValue.fieldPairs)
+        }
+        XCTAssertEqual(entries.map(\.type), [
+            "reserved", "paid", "cancelled", "payment_unmatched", "expired", "payment_unmatched", "payment_unmatched",
+            "expired", "expired", "payment_unmatched",
+        ])
+        XCTAssertEqual(entries[0].orders.map(\.id), ["o1", "o2", "o3", "o4", "o5"], "one reserved entry for the batch")
+        XCTAssertEqual(entries[3].orders.map(\.tokens), [["a", "u2", "1", "0", "cancelled"]], "late payment of a cancelled order")
+        XCTAssertEqual(entries[1].atMillis, now + 10)
 
         // Released units sell again, also to the buyers who let them go.
         try reserve(redis, [sale.order("r1", sku: "a", user: "u2"), sale.order("r2", sku: "a", user: "u5", qty: 2)])
         XCTAssertEqual(try scriptsCheckInvariants(redis, sale: sale)["a"]?.reserved, 3)
+    }
+
+    func testFulfilOnlyAPaidOrderOnce() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 2)
+        try sale.create(on: redis)
+        try reserve(redis, [sale.order("f1", sku: "a", user: "u1"), sale.order("f2", sku: "a", user: "u2", key: "k2")])
+        func fulfil(_ id: String, _ carrier: String = "DHL", _ tracking: String = "JD014600") throws -> FulfilOutcome {
+            try FulfilOutcome.parse(redis.runScript(FlashSaleScripts.fulfilCall(
+                sale: "s1", orderID: id, carrier: carrier, tracking: tracking, nowMillis: now + 50)))
+        }
+        XCTAssertEqual(try fulfil("f1"), .notPaid(status: "reserved"))
+        XCTAssertEqual(try fulfil("nope"), .notFound)
+        _ = try pay(redis, "f1", at: now + 10)
+        _ = try pay(redis, "f2", at: now + 10)
+        guard case .invalid(let why) = try fulfil("f1", "D H L") else { return XCTFail("a carrier with spaces was taken") }
+        XCTAssertTrue(why.hasPrefix("carrier"), why)
+        XCTAssertEqual(try fulfil("f1"), .fulfilled)
+        XCTAssertEqual(try fulfil("f1", "UPS", "1Z"), .alreadyFulfilled(carrier: "DHL", tracking: "JD014600"))
+        XCTAssertEqual(try fulfil("f2", "UPS", "1Z999"), .fulfilled)
+        let f1 = try XCTUnwrap(record(redis, "f1")), f2 = try XCTUnwrap(record(redis, "f2"))
+        XCTAssertEqual(f1.status, "fulfilled")
+        XCTAssertEqual(f1.fields["paid_at"], String(now + 10), "the payment time stays")
+        XCTAssertEqual([f1.fields["fulfilled_at"], f1.fields["carrier"], f1.fields["tracking"]], [String(now + 50), "DHL", "JD014600"])
+        XCTAssertEqual([f2.fields["idem"], f2.fields["carrier"], f2.fields["tracking"]], ["k2", "UPS", "1Z999"])
+        XCTAssertEqual(try pay(redis, "f1", at: now + 60), .alreadyPaid)
+        XCTAssertEqual(try cancel(redis, "f1", by: "u1", at: now + 60), .notReserved(status: "fulfilled"))
+        let last = try redis.command("XREVRANGE", sale.keys.events, "+", "-", "COUNT", "1").elements[0].elements[1]
+        let entry = try XCTUnwrap(OrderEventEntry(fields: last.asEngineRedisValue.fieldPairs))
+        XCTAssertEqual(entry.type, "fulfilled")
+        XCTAssertEqual(entry.orders.map(\.tokens), [["a", "u2", "1", "0", "UPS", "1Z999"]])
+        let snapshot = try scriptsCheckInvariants(redis, sale: sale)["a"]!
+        XCTAssertEqual(snapshot.paid, 2, "a fulfilled order still counts as paid")
+        XCTAssertEqual(snapshot.counts["fulfilled"], 2)
     }
 
     func testSweepHonoursItsLimit() throws {
@@ -141,7 +190,7 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
             XCTAssertEqual(paid.current.union(expiredIDs), Set(ids), "round \(round): every order settled")
             if round % 2 == 1 { XCTAssertTrue(paid.current.isEmpty, "round \(round): paid at expires_at") }
             for id in ids {
-                let status = try redis.command("HGET", sale.keys.order(id), "status").string
+                let status = try record(redis, id)?.status
                 XCTAssertEqual(status, paid.current.contains(id) ? "paid" : "expired", id)
             }
             let after = try scriptsCheckInvariants(redis, sale: sale)["a"]!

@@ -109,26 +109,24 @@ func scriptsCheckInvariants(
     // The order hashes must agree with the counters, buyers and the expiry set.
     var reserved: [String: Int64] = [:], paid: [String: Int64] = [:], held: [String: Int64] = [:]
     var reservedIDs: [String: Int64] = [:]
-    var cursor = "0"
-    repeat {
-        let page = try redis.command("SCAN", cursor, "MATCH", sale.keys.order("*"), "COUNT", "1000").elements
-        cursor = page[0].string ?? "0"
-        for key in page[1].elements.compactMap(\.string) {
-            let order = try redis.command("HGETALL", key).hash
-            let sku = order["sku"] ?? "?", qty = Int64(order["qty"] ?? "") ?? 0
-            switch order["status"] {
-            case "reserved":
-                reserved[sku, default: 0] += qty
-                reservedIDs[String(key.dropFirst(sale.keys.order("").count))] = Int64(order["expires_at"] ?? "") ?? -1
-                held[sku + "|" + (order["user"] ?? "?"), default: 0] += qty
-            case "paid":
-                paid[sku, default: 0] += qty
-                held[sku + "|" + (order["user"] ?? "?"), default: 0] += qty
-            case "cancelled", "expired": break
-            default: XCTFail("order \(key) has status \(order["status"] ?? "nil")", file: file, line: line)
-            }
+    for (id, packed) in try redis.command("HGETALL", sale.keys.orders).hash {
+        guard let order = OrderRecord(sale: sale.id, orderID: id, packed: packed) else {
+            XCTFail("order \(id) is malformed: \(packed)", file: file, line: line)
+            continue
         }
-    } while cursor != "0"
+        let sku = order.sku, qty = order.quantity
+        switch order.status {
+        case "reserved":
+            reserved[sku, default: 0] += qty
+            reservedIDs[id] = order.expiresAtMillis
+            held[sku + "|" + order.user, default: 0] += qty
+        case "paid", "fulfilled":
+            paid[sku, default: 0] += qty
+            held[sku + "|" + order.user, default: 0] += qty
+        case "cancelled", "expired": break
+        default: XCTFail("order \(id) has status \(order.status)", file: file, line: line)
+        }
+    }
     for sku in skus {
         let snapshot = snapshots[sku]!
         XCTAssertEqual(reserved[sku] ?? 0, snapshot.reserved, "\(sku): reserved vs orders", file: file, line: line)
@@ -137,10 +135,17 @@ func scriptsCheckInvariants(
             XCTAssertEqual(held[sku + "|" + user] ?? 0, units, "\(sku)/\(user): buyer units vs orders", file: file, line: line)
         }
     }
-    let expiry = try redis.command("ZRANGE", sale.keys.expiry, "0", "-1", "WITHSCORES").hash
-    XCTAssertEqual(Set(expiry.keys), Set(reservedIDs.keys), "expiry set = reserved orders", file: file, line: line)
+    // Every reserved order is listed under its expiry second, and that second is due at T × 1000.
+    let seconds = try redis.command("ZRANGE", sale.keys.expiry, "0", "-1", "WITHSCORES").hash
+    var listed: [String: Int64] = [:]
+    for (second, score) in seconds {
+        XCTAssertEqual(Int64(score), (Int64(second) ?? -1) * 1000, "score of expiry second \(second)", file: file, line: line)
+        for id in try redis.command("LRANGE", sale.keys.expiry(second: Int64(second) ?? -1), "0", "-1").elements.compactMap(\.string) {
+            listed[id] = Int64(second)
+        }
+    }
     for (id, expires) in reservedIDs {
-        XCTAssertEqual(Int64(expiry[id] ?? ""), expires, "expiry score of \(id)", file: file, line: line)
+        XCTAssertEqual(listed[id], expires / 1000, "expiry second of \(id)", file: file, line: line)
     }
 
     // The audit script must agree with the MULTI read.

@@ -40,7 +40,7 @@ final class WorkerEngineRedisTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(row.reserved, Int64(orders.count), file: file, line: line)
         }
         let client = try redis.client()
-        let exists = try client.pipeline(orders.map { ["EXISTS", "fs:{s1}:order:\($0.id.text)"] })
+        let exists = try client.pipeline(orders.map { ["HEXISTS", "fs:{s1}:orders", $0.id.text] })
         XCTAssertEqual(exists.filter { $0.int == 1 }.count, orders.count, "every acknowledged order is in Redis", file: file, line: line)
     }
 
@@ -282,7 +282,7 @@ final class WorkerEngineRedisTests: XCTestCase {
         XCTAssertEqual(log.snapshot[1].decision, .limitExceeded)
 
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { engine.stats.expiredBySweep == 1 })
-        XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:order:\(order.id.text)", "status").string, "expired")
+        XCTAssertEqual(try redis.client().command("HGET", "fs:{s1}:orders", order.id.text).string?.split(separator: " ").first.map(String.init), "expired")
         engine.buy(["carol"], log: log)
         XCTAssertTrue(waitUntil(timeoutSeconds: 5) { log.count == 3 })
         guard case .reserved = log.snapshot[2].decision else { return XCTFail("\(log.snapshot[2])") }

@@ -38,7 +38,7 @@ public struct OracleSnapshot: Sendable {
         public var idempotencyKey: String
 
         /// Whether the order holds units (reserved or paid).
-        public var holdsUnits: Bool { status == "reserved" || status == "paid" }
+        public var holdsUnits: Bool { status == "reserved" || status == "paid" || status == "fulfilled" }
     }
 
     /// The sale id.
@@ -106,20 +106,25 @@ public struct OracleSnapshot: Sendable {
         return try scan(pattern: prefix + "*", redis: redis).map { String($0.dropFirst(prefix.count)) }.sorted()
     }
 
+    /// Every packed record of `fs:{S}:orders` (`HSCAN`, so a large sale is read in pages).
     private static func readOrders(keys: FlashSaleKeys, redis: RedisCommandRunner) throws -> [Order] {
-        let orderKeys = try scan(pattern: keys.orderPattern, redis: redis)
-        let prefix = keys.order("")
-        let replies = try redis.pipeline(orderKeys.map { ["HGETALL", $0] })
         var orders: [Order] = []
-        orders.reserveCapacity(orderKeys.count)
-        for (key, reply) in zip(orderKeys, replies) {
-            let fields = try hash(reply)
-            orders.append(Order(
-                id: fields["id"] ?? String(key.dropFirst(prefix.count)),
-                user: fields["user"] ?? "", sku: fields["sku"] ?? "",
-                qty: Int64(fields["qty"] ?? "") ?? 0, status: fields["status"] ?? "",
-                idempotencyKey: fields["idem"] ?? ""))
-        }
+        var cursor = "0"
+        repeat {
+            let reply = try redis.command(["HSCAN", keys.orders, cursor, "COUNT", "2000"])
+            if case .error(let message) = reply { throw OracleError.redis("HSCAN: \(message)") }
+            let parts = reply.elements
+            guard parts.count == 2, let next = parts[0].string else { throw OracleError.redis("unexpected HSCAN reply") }
+            for (id, packed) in parts[1].fieldPairs {
+                guard let record = OrderRecord(sale: keys.sale, orderID: id, packed: packed) else {
+                    throw OracleError.redis("malformed order record \(id): \(packed)")
+                }
+                orders.append(Order(
+                    id: id, user: record.user, sku: record.sku, qty: record.quantity, status: record.status,
+                    idempotencyKey: record.fields["idem"] ?? ""))
+            }
+            cursor = next
+        } while cursor != "0"
         return orders
     }
 

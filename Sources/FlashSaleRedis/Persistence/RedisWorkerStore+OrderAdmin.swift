@@ -29,14 +29,13 @@ extension RedisWorkerStore: OrderAdminStore {
 
     public func order(orderID: String, in sales: [String], completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
         guard FlashSaleKeys.isValidIdentifier(orderID), !sales.isEmpty else { return completion(.success(nil)) }
-        client.sendAll(sales.map { ["HGETALL", FlashSaleKeys(sale: $0).order(orderID)] }) { results in
+        client.sendAll(sales.map { ["HGET", FlashSaleKeys(sale: $0).orders, orderID] }) { results in
             for (sale, result) in zip(sales, results) {
                 switch result {
                 case .failure(let error): return completion(.failure(StoreError(error)))
                 case .success(let value):
-                    let fields = value.fields
-                    guard !fields.isEmpty else { continue }
-                    guard let record = OrderRecord(sale: sale, orderID: orderID, fields: fields) else {
+                    guard let packed = value.string else { continue }
+                    guard let record = OrderRecord(sale: sale, orderID: orderID, packed: packed) else {
                         return completion(.failure(.badReply("order \(orderID) lacks fields")))
                     }
                     return completion(.success(record))
@@ -50,7 +49,7 @@ extension RedisWorkerStore: OrderAdminStore {
     /// in one round trip. nil for an id of no sale (or of a shape no order has).
     private func locateSale(of orderID: String, in sales: [String], completion: @escaping (Result<String?, StoreError>) -> Void) {
         guard FlashSaleKeys.isValidIdentifier(orderID), !sales.isEmpty else { return completion(.success(nil)) }
-        client.sendAll(sales.map { ["EXISTS", FlashSaleKeys(sale: $0).order(orderID)] }) { results in
+        client.sendAll(sales.map { ["HEXISTS", FlashSaleKeys(sale: $0).orders, orderID] }) { results in
             for (sale, result) in zip(sales, results) {
                 switch result {
                 case .failure(let error): return completion(.failure(StoreError(error)))

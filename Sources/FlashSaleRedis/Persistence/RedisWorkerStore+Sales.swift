@@ -21,7 +21,8 @@ extension RedisWorkerStore: SaleStore {
                         continue
                     }
                     let fields = value.fields
-                    guard !fields.isEmpty else { continue }
+                    // A sale of another schema (v1, before `flashsale migrate`) is not served.
+                    guard !fields.isEmpty, fields["schema"] == String(FlashSaleKeys.schemaVersion) else { continue }
                     if fields["revision"] != revisions[name] || revisions[name] == nil { changed.append((name, fields)) }
                 }
                 self.loadTotals(changed) { sales, allRead in

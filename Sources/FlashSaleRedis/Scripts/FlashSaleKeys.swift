@@ -4,7 +4,7 @@
 /// one Redis Cluster slot and every script can touch all of its keys atomically.
 public struct FlashSaleKeys: Sendable, Hashable {
     /// The schema version written to `fs:schema` and to each sale hash.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// The global key holding the schema version.
     public static let schema = "fs:schema"
 
@@ -23,9 +23,13 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public var saleHash: String { prefix + "sale" }
     /// `fs:{S}:idem`: hash, `<len(user)>:<user>:<key>` → order id.
     public var idempotency: String { prefix + "idem" }
-    /// `fs:{S}:expiry`: sorted set, order id scored by `expires_at` (ms).
+    /// `fs:{S}:expiry`: sorted set of expiry seconds: member = a second `T` (Unix s) for
+    /// which reservations expire, score = `T × 1000` (ms). Its orders are in ``expiry(second:)``.
     public var expiry: String { prefix + "expiry" }
-    /// `fs:{S}:events`: stream of order events.
+    /// `fs:{S}:expiry:{T}`: list, ids of the orders reserved with `expires_at` in second `T`
+    /// (in flush order; an order paid or cancelled stays until the sweep drops it).
+    public func expiry(second: Int64) -> String { prefix + "expiry:" + String(second) }
+    /// `fs:{S}:events`: stream of order events, one entry per event type and batch.
     public var events: String { prefix + "events" }
     /// `fs:{S}:holders`: hash, worker id → last heartbeat (ms) of every lease holder (scale-out).
     public var holders: String { prefix + "holders" }
@@ -39,10 +43,16 @@ public struct FlashSaleKeys: Sendable, Hashable {
     public func counts(_ sku: String) -> String { prefix + "counts:" + sku }
     /// `fs:{S}:buyers:{sku}`: hash, user → units held (reserved + paid).
     public func buyers(_ sku: String) -> String { prefix + "buyers:" + sku }
-    /// `fs:{S}:order:{id}`: hash, one order.
-    public func order(_ id: String) -> String { prefix + "order:" + id }
-    /// `SCAN MATCH` pattern of every order of the sale.
-    public var orderPattern: String { order("*") }
+    /// `fs:{S}:orders`: hash, order id → packed order record (``OrderRecordText``).
+    public var orders: String { prefix + "orders" }
+
+    /// Schema 1's `fs:{S}:order:{id}` (a hash per order): read only by `flashsale migrate`.
+    public func schema1Order(_ id: String) -> String { prefix + "order:" + id }
+    /// `SCAN MATCH` pattern of schema 1's order hashes.
+    public var schema1OrderPattern: String { schema1Order("*") }
+    /// Where `flashsale migrate` parks schema 1's expiry set (order id → expires_at) while
+    /// it converts a sale; deleted when the sale is done.
+    public var schema1Expiry: String { prefix + "expiry-v1" }
 
     /// `fs:node:{id}`: hash of one node's live stats (written by the engine, with a TTL).
     public static func node(_ id: String) -> String { nodePrefix + id }

@@ -16,26 +16,25 @@ extension FlashSaleScripts {
     ) -> FlashSaleScriptCall {
         let keys = FlashSaleKeys(sale: sale)
         return FlashSaleScriptCall(
-            script: cancel, keys: [keys.order(orderID), keys.expiry, keys.events],
-            arguments: [keys.prefix, user, String(nowMillis), String(eventsMaxLength)])
+            script: cancel, keys: [keys.orders, keys.events, keys.saleHash],
+            arguments: [keys.prefix, orderID, user, String(nowMillis), String(eventsMaxLength)])
     }
 
     /// Cancels a reservation on behalf of its buyer.
     ///
-    /// KEYS: `fs:{S}:order:{id}`, `fs:{S}:expiry`, `fs:{S}:events`.
-    /// ARGV: `fs:{S}:` prefix, user, now, events cap.
+    /// KEYS: `fs:{S}:orders`, `fs:{S}:events`, `fs:{S}:sale`.
+    /// ARGV: `fs:{S}:` prefix, order id, user, now, events cap.
     /// Reply: `{cancelled, id, sku, user, qty}` | `{not_found}` | `{not_reserved, status}` |
     /// `{expired, id, sku, user, qty}`.
     public static let cancel = RedisScript(name: "cancel", source: releaseLua + #"""
-        local f = redis.call('HMGET', KEYS[1], 'status', 'sku', 'user', 'qty', 'expires_at')
-        if not f[1] or f[3] ~= ARGV[2] then return {'not_found'} end
-        if f[1] ~= 'reserved' then return {'not_reserved', f[1]} end
-        local prefix, now, cap = ARGV[1], ARGV[3], ARGV[4]
+        local prefix, id, now, cap = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
+        local o = read_order(KEYS[1], id)
+        if not o or o.user ~= ARGV[3] then return {'not_found'} end
+        if o.status ~= 'reserved' then return {'not_reserved', o.status} end
         local status = 'cancelled'
-        if tonumber(now) >= tonumber(f[5]) then status = 'expired' end
-        -- The order id is the key's suffix (the hash holds no `id` field).
-        local id = string.sub(KEYS[1], #prefix + 7)
-        release(prefix, KEYS[2], KEYS[3], cap, KEYS[1], id, f[2], f[3], f[4], status, now)
-        return {status, id, f[2], f[3], tonumber(f[4])}
+        if tonumber(now) >= tonumber(o.expires) then status = 'expired' end
+        release(prefix, KEYS[1], o, status, now)
+        event(KEYS[2], cap, status, now, redis.call('HGET', KEYS[3], 'currency') or 'XXX', o)
+        return {status, id, o.sku, o.user, tonumber(o.qs)}
         """#)
 }

@@ -27,32 +27,64 @@ extension FlashSaleScripts {
     ) -> FlashSaleScriptCall {
         let keys = FlashSaleKeys(sale: sale)
         return FlashSaleScriptCall(
-            script: expirySweep, keys: [keys.expiry, keys.events],
+            script: expirySweep, keys: [keys.expiry, keys.events, keys.orders, keys.saleHash],
             arguments: [keys.prefix, String(nowMillis), String(limit), String(eventsMaxLength)])
     }
 
     /// Expires due reservations (`expires_at <= now`): status `expired`, units back to the
-    /// pool, buyer units and counts fixed, `expired` events.
+    /// pool, buyer units and counts fixed, one `expired` event entry for all of them.
     ///
-    /// KEYS: `fs:{S}:expiry`, `fs:{S}:events`. ARGV: `fs:{S}:` prefix, now, limit, events cap.
-    /// Reply: `{more (0|1), id, sku, user, qty, id, sku, user, qty, …}`. An expiry entry
-    /// whose order is no longer reserved is dropped without counting.
+    /// KEYS: `fs:{S}:expiry`, `fs:{S}:events`, `fs:{S}:orders`, `fs:{S}:sale`.
+    /// ARGV: `fs:{S}:` prefix, now, limit, events cap.
+    /// Walks the expiry seconds due (score ≤ now) oldest first and each second's list from
+    /// its head: an id whose order is no longer reserved is dropped; a reserved one due is
+    /// expired; the first one not yet due ends that second for this call. At most `limit`
+    /// orders are expired and `4 × limit` ids looked at per call.
+    /// Reply: `{more (0|1), id, sku, user, qty, id, sku, user, qty, …}`.
     public static let expirySweep = RedisScript(name: "expiry_sweep", source: releaseLua + #"""
         local prefix, now, limit, cap = ARGV[1], ARGV[2], math.max(1, math.floor(tonumber(ARGV[3]) or 1)), ARGV[4]
-        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
-        local out = {0}
-        if #due >= limit then out[1] = 1 end
-        for _, id in ipairs(due) do
-          local okey = prefix .. 'order:' .. id
-          local f = redis.call('HMGET', okey, 'status', 'sku', 'user', 'qty')
-          if f[1] == 'reserved' then
-            release(prefix, KEYS[1], KEYS[2], cap, okey, id, f[2], f[3], f[4], 'expired', now)
-            out[#out + 1] = id
-            out[#out + 1] = f[2]
-            out[#out + 1] = f[3]
-            out[#out + 1] = tonumber(f[4])
-          else
-            redis.call('ZREM', KEYS[1], id)
+        local nownum = tonumber(now)
+        local out, ev = {0}, {}
+        local expired, looked = 0, 0
+        local seconds = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
+        for _, second in ipairs(seconds) do
+          local key = prefix .. 'expiry:' .. second
+          local stop = false
+          while not stop do
+            local want = math.min(limit - expired, 4 * limit - looked)
+            if want <= 0 then out[1] = 1; break end
+            local ids = redis.call('LRANGE', key, 0, want - 1)
+            local done = 0
+            for _, id in ipairs(ids) do
+              local o = read_order(KEYS[3], id)
+              if o and o.status == 'reserved' then
+                if tonumber(o.expires) > nownum then stop = true; break end
+                release(prefix, KEYS[3], o, 'expired', now)
+                expired = expired + 1
+                out[#out + 1] = id
+                out[#out + 1] = o.sku
+                out[#out + 1] = o.user
+                out[#out + 1] = tonumber(o.qs)
+                ev[#ev + 1] = id
+                ev[#ev + 1] = event_value(o)
+              end
+              done = done + 1
+            end
+            looked = looked + done
+            if done > 0 then redis.call('LTRIM', key, done, -1) end
+            if #ids < want and not stop then
+              -- The list is empty now (LTRIM deleted it): the second is done.
+              redis.call('ZREM', KEYS[1], second)
+              stop = true
+            end
+          end
+          if out[1] == 1 then break end
+        end
+        if #ev > 0 then
+          local currency = redis.call('HGET', KEYS[4], 'currency') or 'XXX'
+          for i = 1, #ev, 2000 do
+            redis.call('XADD', KEYS[2], 'MAXLEN', '~', cap, '*', 'type', 'expired', 'at', now, 'currency', currency,
+              unpack(ev, i, math.min(i + 1999, #ev)))
           end
         end
         return out

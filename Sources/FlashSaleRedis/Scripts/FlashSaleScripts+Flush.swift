@@ -16,12 +16,15 @@ public struct FlushOrder: Sendable, Equatable {
     public let createdAtMillis: Int64
     /// When the reservation expires unless paid (Unix ms), as told to the buyer.
     public let expiresAtMillis: Int64
+    /// price × quantity in minor units of the sale's currency (0: the sale has no price).
+    public let amountMinorUnits: Int64
 
     /// Creates a batch order.
     public init(
         orderID: String, sku: String, user: String, quantity: Int64, idempotencyKey: String?,
-        createdAtMillis: Int64, expiresAtMillis: Int64
+        createdAtMillis: Int64, expiresAtMillis: Int64, amountMinorUnits: Int64 = 0
     ) {
+        self.amountMinorUnits = amountMinorUnits
         self.orderID = orderID
         self.sku = sku
         self.user = user
@@ -98,6 +101,8 @@ public protocol FlushOrderFields {
     var createdAtMillis: Int64 { get }
     /// When the reservation expires unless paid (Unix ms).
     var expiresAtMillis: Int64 { get }
+    /// price × qty in minor units of the sale's currency (0: the sale has no price).
+    var amountMinorUnits: Int64 { get }
     /// Calls `body` with the order id's UTF-8 bytes.
     func withOrderIDUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
 }
@@ -112,6 +117,7 @@ extension FlushOrder: FlushOrderFields {
 }
 
 extension PendingOrder: FlushOrderFields {
+    public var amountMinorUnits: Int64 { 0 }
     public func withOrderIDUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try id.withUTF8(body)
     }
@@ -130,7 +136,8 @@ public protocol FlushArgumentSink {
 extension FlashSaleScripts {
     /// Writes the flush's KEYS then ARGV for a batch of orders of one sale (any SKUs)
     /// decided by `worker` into `sink`; returns the number of keys. The one place the
-    /// layout documented at ``flush`` is built.
+    /// layout documented at ``flush`` is built, including each order's packed record and
+    /// event text (``OrderRecordText``): the script stores them as they come.
     @discardableResult
     public static func writeFlush<Order: FlushOrderFields, Sink: FlushArgumentSink>(
         sale: String, worker: String, orders: some Collection<Order>, eventsMaxLength: Int = defaultEventsMaxLength,
@@ -139,37 +146,50 @@ extension FlashSaleScripts {
         let keys = FlashSaleKeys(sale: sale)
         var skus: [String] = []
         var skuIndex: [String: Int] = [:]
-        for order in orders where skuIndex[order.skuName] == nil {
-            skus.append(order.skuName)
-            skuIndex[order.skuName] = skus.count
+        var newest: Int64 = 0
+        for order in orders {
+            newest = max(newest, order.createdAtMillis)
+            if skuIndex[order.skuName] == nil {
+                skus.append(order.skuName)
+                skuIndex[order.skuName] = skus.count
+            }
         }
         sink.argument(keys.saleHash)
         sink.argument(keys.idempotency)
         sink.argument(keys.expiry)
         sink.argument(keys.events)
+        sink.argument(keys.orders)
         for sku in skus {
             sink.argument(keys.leases(sku))
             sink.argument(keys.counts(sku))
             sink.argument(keys.buyers(sku))
         }
-        let orderPrefix = keys.order("")
-        for order in orders { order.withOrderIDUTF8 { sink.argument(prefix: orderPrefix, $0) } }
         sink.argument(sale)
         sink.argument(worker)
         sink.argument(decimal: Int64(skus.count))
         sink.argument(decimal: Int64(orders.count))
         sink.argument(decimal: Int64(eventsMaxLength))
+        sink.argument(decimal: newest)
         for sku in skus { sink.argument(sku) }
+        // One scratch buffer for the batch's packed texts: no allocation per order.
+        var text = OrderRecordText(capacity: 256)
         for order in orders {
             order.withOrderIDUTF8 { sink.argument(prefix: "", $0) }
             sink.argument(decimal: Int64(skuIndex[order.skuName] ?? 0))
             sink.argument(order.user)
             sink.argument(decimal: Int64(order.qty))
-            sink.argument(order.idempotencyKey ?? "")
-            sink.argument(decimal: order.createdAtMillis)
-            sink.argument(decimal: order.expiresAtMillis)
+            if let key = order.idempotencyKey {
+                sink.argument(FlashSaleKeys.idempotencyField(user: order.user, key: key))
+            } else {
+                sink.argument("")
+            }
+            sink.argument(decimal: order.expiresAtMillis / 1000)
+            text.reservedRecord(order)
+            text.withBytes { sink.argument(prefix: "", $0) }
+            text.eventValue(order)
+            text.withBytes { sink.argument(prefix: "", $0) }
         }
-        return 4 + 3 * skus.count + orders.count
+        return 5 + 3 * skus.count
     }
 
     /// The flush for `orders` as a ``FlashSaleScriptCall`` (Strings: for tests and tools;
@@ -185,37 +205,37 @@ extension FlashSaleScripts {
 
     /// The group-commit flush: records a batch of orders atomically, each re-checked.
     ///
-    /// KEYS: `fs:{S}:sale`, `fs:{S}:idem`, `fs:{S}:expiry`, `fs:{S}:events`, then per SKU
-    /// `fs:{S}:leases:{sku}`, `fs:{S}:counts:{sku}`, `fs:{S}:buyers:{sku}`, then one
-    /// `fs:{S}:order:{id}` per order.
-    /// ARGV: sale id, worker id, nsku, norders, events cap, nsku SKU names, then per order
-    /// 7 values: id, sku index (1-based), user, qty, idempotency key (`""` = none),
-    /// created_at, expires_at.
-    /// Per order, in this order: an existing order hash → `d` (dup); a known idempotency
-    /// key → `k` (same sku and qty) / `K` (conflict); lease < qty → `l`; held + qty >
-    /// per_user_limit → `L`; else recorded (`o`): order hash, buyer units, idem entry,
-    /// expiry entry, `reserved` event. A refused order leaves only its
-    /// `rejected_<reason>` count.
+    /// KEYS: `fs:{S}:sale`, `fs:{S}:idem`, `fs:{S}:expiry`, `fs:{S}:events`,
+    /// `fs:{S}:orders`, then per SKU `fs:{S}:leases:{sku}`, `fs:{S}:counts:{sku}`,
+    /// `fs:{S}:buyers:{sku}`.
+    /// ARGV: sale id, worker id, nsku, norders, events cap, the batch's newest created_at
+    /// (the event's `at`), nsku SKU names, then per order 8 values: id, sku index
+    /// (1-based), user, qty, idempotency field (`<len(user)>:<user>:<key>`, `""` = none),
+    /// expiry second (`expires_at / 1000`), the packed order record, the order's event value.
+    /// Per order, in this order: already in `fs:{S}:orders` → `d` (dup); a known
+    /// idempotency key → `k` (same sku and qty) / `K` (conflict); lease < qty → `l`;
+    /// held + qty > per_user_limit → `L`; else recorded (`o`). A refused order leaves
+    /// only its `rejected_<reason>` count.
     /// Reply: `{codes, {existing id per k/K, in order}, {sku, lease_after, …}}` where
     /// `codes` is one character per order; or `{no_sale}`.
     ///
-    /// Lean on purpose (it is the hot path; instruction counts in docs/redis-persistence.md):
-    /// per recorded order only the order `HSET` and the event `XADD`; everything else is
-    /// one command per batch: `EXISTS` over all order keys (a retried batch alone pays a
-    /// per-order check), one `HMGET` of the batch's buyers per SKU and one of its
-    /// idempotency fields, then at the end one `ZADD` (expiry), one `HSET` (idem), one
-    /// `HSET` per SKU (buyers' new units), the lease, the counts and one `XTRIM`. Within
-    /// the batch the script keeps buyers' units, leases and new idempotency entries in Lua
-    /// tables, so a later order of the same batch sees an earlier one.
+    /// Lean on purpose (the hot path; figures in docs/performance.md): no command and no
+    /// string building per order. Per batch: `HMGET` of the sale, of the order ids
+    /// (retried batches), of the buyers per SKU and of the idempotency fields; then one
+    /// `HSET` of the packed records, one `RPUSH` per expiry second (one or two per batch;
+    /// a `ZADD` only when that second's list is new), one `HSET` (idem), one `XADD`
+    /// (one `reserved` entry for the whole batch, trimmed `MAXLEN ~` in the same call)
+    /// and per SKU one `HSET` (buyers), the lease and the `reserved` count. Within the
+    /// batch buyers' units, leases and new idempotency entries live in Lua tables, so a
+    /// later order of the same batch sees an earlier one.
     public static let flush = RedisScript(name: "flush", source: #"""
-        local limit = redis.call('HGET', KEYS[1], 'per_user_limit')
-        if not limit then return {'no_sale'} end
-        limit = tonumber(limit)
+        local sale = redis.call('HMGET', KEYS[1], 'per_user_limit', 'currency')
+        if not sale[1] then return {'no_sale'} end
+        local limit, currency = tonumber(sale[1]), sale[2] or 'XXX'
         local worker = ARGV[2]
-        local nsku, n, cap = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-        local idem, expiry, events = KEYS[2], KEYS[3], KEYS[4]
+        local nsku, n, cap, at = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
+        local idem, expiry, events, orders = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
         local prefix = string.sub(KEYS[1], 1, -5)
-        local okeys = 4 + 3 * nsku
         -- One command for a whole list, 1000 arguments at a time (unpack's limit); HMGET's
         -- replies are joined into one array.
         local function many(cmd, key, list, count)
@@ -226,17 +246,14 @@ extension FlashSaleScripts {
           end
           return out
         end
-        local retried = false
-        for i = 1, n, 1000 do
-          if redis.call('EXISTS', unpack(KEYS, okeys + i, okeys + math.min(i + 999, n))) > 0 then retried = true end
-        end
         local skus, sidx, lease, used, rej, held, users, nusers = {}, {}, {}, {}, {}, {}, {}, {}
-        for i = 1, nsku do skus[i] = ARGV[5 + i]; sidx[tostring(i)] = i; held[i] = {}; users[i] = {}; nusers[i] = 0 end
-        -- Pre-pass: the units of every buyer and the idempotency entries the batch needs,
-        -- one HMGET per SKU and one for idem (instead of a command per order).
-        local fields, ifields, iprior, nif = {}, {}, {}, 0
-        local a = 5 + nsku
+        for i = 1, nsku do skus[i] = ARGV[6 + i]; sidx[tostring(i)] = i; held[i] = {}; users[i] = {}; nusers[i] = 0 end
+        -- Pre-pass: the order ids, the units of every buyer and the idempotency entries the
+        -- batch needs: one HMGET each (per SKU for the buyers) instead of a command per order.
+        local ids, ifields, iprior, nif = {}, {}, {}, 0
+        local a = 6 + nsku
         for o = 1, n do
+          ids[o] = ARGV[a + 1]
           local si = sidx[ARGV[a + 2]]
           if si then
             local user, h = ARGV[a + 3], held[si]
@@ -246,19 +263,16 @@ extension FlashSaleScripts {
               nusers[si] = c
               users[si][c] = user
             end
-            local key = ARGV[a + 5]
-            if key ~= '' then
-              local field = #user .. ':' .. user .. ':' .. key
-              fields[o] = field
-              if iprior[field] == nil then iprior[field] = false; nif = nif + 1; ifields[nif] = field end
-            end
+            local field = ARGV[a + 5]
+            if field ~= '' and iprior[field] == nil then iprior[field] = false; nif = nif + 1; ifields[nif] = field end
           end
-          a = a + 7
+          a = a + 8
         end
+        local known = n > 0 and many('HMGET', orders, ids, n) or {}
         local before = {}
         for i = 1, nsku do
           if nusers[i] > 0 then
-            local v, h = many('HMGET', KEYS[4 + 3 * i], users[i], nusers[i]), held[i]
+            local v, h = many('HMGET', KEYS[5 + 3 * i], users[i], nusers[i]), held[i]
             for j = 1, nusers[i] do if v[j] then h[users[i][j]] = tonumber(v[j]) end end
             before[i] = v
           end
@@ -267,34 +281,32 @@ extension FlashSaleScripts {
           local v = many('HMGET', idem, ifields, nif)
           for j = 1, nif do if v[j] then iprior[ifields[j]] = v[j] end end
         end
-        local codes, prior_ids, zadd, nz, newidem, ni, recorded = {}, {}, {}, 0, {}, 0, 0
+        local codes, prior_ids, seconds, lists, newidem, ni, recs, nr, evs, ne = {}, {}, {}, {}, {}, 0, {}, 0, {}, 0
         local okexp, settext = {}, {}
         for i = 1, nsku do settext[i] = {} end
-        a = 5 + nsku
+        a = 6 + nsku
         for o = 1, n do
-          local id, si, user, qs, key = ARGV[a + 1], sidx[ARGV[a + 2]], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-          local created, expires = ARGV[a + 6], ARGV[a + 7]
-          a = a + 7
+          local id, si, user, qs, field, second = ARGV[a + 1], sidx[ARGV[a + 2]], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
           local r
           local qty = qs == '1' and 1 or tonumber(qs)
-          if not okexp[expires] and string.find(expires, '^%d+$') then okexp[expires] = true end
+          if not okexp[second] and string.find(second, '^%d+$') then okexp[second] = true end
           -- Validate everything a later write could choke on: a Lua error after some
           -- writes would leave them in place.
-          if not si or not qty or qty < 1 or qty % 1 ~= 0 or not okexp[expires] then
+          if not si or not qty or qty < 1 or qty % 1 ~= 0 or not okexp[second] then
             r = 'i'
-          elseif retried and redis.call('EXISTS', KEYS[okeys + o]) == 1 then
+          elseif known[o] then
             r = 'd'
           else
-            local field = fields[o]
-            if field then
+            if field ~= '' then
               local prior = iprior[field]
               if prior then
                 if type(prior) == 'table' then
                   if prior[2] == si and prior[3] == qty then r = 'k' else r = 'K' end
                   prior = prior[1]
                 else
-                  local p = redis.call('HMGET', prefix .. 'order:' .. prior, 'sku', 'qty')
-                  if p[1] == skus[si] and tonumber(p[2]) == qty then r = 'k' else r = 'K' end
+                  local p = redis.call('HGET', orders, prior) or ''
+                  local psku, pqty = string.match(p, '^%S+ (%S+) %S+ (%S+)')
+                  if psku == skus[si] and tonumber(pqty) == qty then r = 'k' else r = 'K' end
                 end
                 prior_ids[#prior_ids + 1] = prior
               end
@@ -302,7 +314,7 @@ extension FlashSaleScripts {
             if not r then
               local have = lease[si]
               if not have then
-                have = tonumber(redis.call('HGET', KEYS[2 + 3 * si], worker) or '0')
+                have = tonumber(redis.call('HGET', KEYS[3 + 3 * si], worker) or '0')
                 lease[si] = have
               end
               local h = held[si]
@@ -317,27 +329,26 @@ extension FlashSaleScripts {
                 if was == 0 then settext[si][user] = qs else settext[si][user] = nil end
                 lease[si] = have - qty
                 used[si] = (used[si] or 0) + qty
-                local okey, sku = KEYS[okeys + o], skus[si]
-                if field then
-                  redis.call('HSET', okey, 'sku', sku, 'user', user, 'qty', qs, 'status', 'reserved',
-                    'created_at', created, 'expires_at', expires, 'idem', key)
+                if field ~= '' then
                   iprior[field] = {id, si, qty}
                   newidem[ni + 1] = field
                   newidem[ni + 2] = id
                   ni = ni + 2
-                else
-                  redis.call('HSET', okey, 'sku', sku, 'user', user, 'qty', qs, 'status', 'reserved',
-                    'created_at', created, 'expires_at', expires)
                 end
-                zadd[nz + 1] = expires
-                zadd[nz + 2] = id
-                nz = nz + 2
-                redis.call('XADD', events, '*', 'type', 'reserved', 'order', id, 'sku', sku, 'user', user, 'qty', qs)
-                recorded = recorded + 1
+                recs[nr + 1] = id
+                recs[nr + 2] = ARGV[a + 7]
+                nr = nr + 2
+                evs[ne + 1] = id
+                evs[ne + 2] = ARGV[a + 8]
+                ne = ne + 2
+                local list = lists[second]
+                if not list then list = {}; lists[second] = list; seconds[#seconds + 1] = second end
+                list[#list + 1] = id
                 r = 'o'
               end
             end
           end
+          a = a + 8
           if si and (r == 'l' or r == 'L' or r == 'i') then
             local t = rej[si]
             if not t then t = {}; rej[si] = t end
@@ -345,15 +356,29 @@ extension FlashSaleScripts {
           end
           codes[o] = r
         end
-        if recorded > 0 then
-          many('ZADD', expiry, zadd, nz)
+        if nr > 0 then
+          many('HSET', orders, recs, nr)
+          -- A second enters the expiry set when its list is created (RPUSH answers the
+          -- length): most batches append to a known second and skip the ZADD.
+          for _, second in ipairs(seconds) do
+            local ids = lists[second]
+            local length = 0
+            for i = 1, #ids, 1000 do
+              length = redis.call('RPUSH', prefix .. 'expiry:' .. second, unpack(ids, i, math.min(i + 999, #ids)))
+            end
+            if length == #ids then redis.call('ZADD', expiry, second .. '000', second) end
+          end
           if ni > 0 then many('HSET', idem, newidem, ni) end
-          redis.call('XTRIM', events, 'MAXLEN', '~', cap)
+          -- One `reserved` entry per 1000 orders (unpack's limit): one for any engine batch.
+          for i = 1, ne, 2000 do
+            redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'type', 'reserved', 'at', at, 'currency', currency,
+              unpack(evs, i, math.min(i + 1999, ne)))
+          end
         end
         local reasons = {l = 'rejected_lease', L = 'rejected_limit', i = 'rejected_invalid'}
         local after = {}
         for i = 1, nsku do
-          local k = 2 + 3 * i
+          local k = 3 + 3 * i
           if used[i] then
             if lease[i] == 0 then redis.call('HDEL', KEYS[k], worker) else redis.call('HSET', KEYS[k], worker, lease[i]) end
             redis.call('HINCRBY', KEYS[k + 1], 'reserved', used[i])

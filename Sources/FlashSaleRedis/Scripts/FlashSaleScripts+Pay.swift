@@ -22,40 +22,45 @@ extension FlashSaleScripts {
     ) -> FlashSaleScriptCall {
         let keys = FlashSaleKeys(sale: sale)
         return FlashSaleScriptCall(
-            script: pay, keys: [keys.order(orderID), keys.expiry, keys.events],
-            arguments: [keys.prefix, String(nowMillis), String(eventsMaxLength)])
+            script: pay, keys: [keys.orders, keys.events, keys.saleHash],
+            arguments: [keys.prefix, orderID, String(nowMillis), String(eventsMaxLength)])
     }
 
     /// Pays a reservation, fenced against expiry and cancellation.
     ///
-    /// KEYS: `fs:{S}:order:{id}`, `fs:{S}:expiry`, `fs:{S}:events`.
-    /// ARGV: `fs:{S}:` prefix, now, events cap.
+    /// KEYS: `fs:{S}:orders`, `fs:{S}:events`, `fs:{S}:sale`.
+    /// ARGV: `fs:{S}:` prefix, order id, now, events cap.
     /// Only a `reserved` order with `now < expires_at` becomes `paid` (counts `reserved`
-    /// → `paid`, expiry entry removed, `paid` event). At or after `expires_at` the order
+    /// → `paid`, `paid` event). At or after `expires_at` the order
     /// is expired on the spot (as the sweep would) and the payment refused, so a late
     /// payment can never resurrect a unit that went, or is about to go, back to the pool.
+    /// A payment refused because the order is (or just became) `expired` or `cancelled`
+    /// appends a `payment_unmatched` event (the money has to go back).
     /// Reply: `{paid, id, sku, user, qty}` | `{already_paid}` | `{not_found}` |
     /// `{not_reserved, status}` | `{expired, id, sku, user, qty}`.
     public static let pay = RedisScript(name: "pay", source: releaseLua + #"""
-        local f = redis.call('HMGET', KEYS[1], 'status', 'sku', 'user', 'qty', 'expires_at')
-        if not f[1] then return {'not_found'} end
-        if f[1] == 'paid' then return {'already_paid'} end
-        if f[1] ~= 'reserved' then return {'not_reserved', f[1]} end
-        local prefix, now, cap = ARGV[1], ARGV[2], ARGV[3]
-        -- The order id is the key's suffix (the hash holds no `id` field).
-        local id, sku, user, qs = string.sub(KEYS[1], #prefix + 7), f[2], f[3], f[4]
-        if tonumber(now) >= tonumber(f[5]) then
-          release(prefix, KEYS[2], KEYS[3], cap, KEYS[1], id, sku, user, qs, 'expired', now)
-          return {'expired', id, sku, user, tonumber(qs)}
+        local prefix, id, now, cap = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+        local o = read_order(KEYS[1], id)
+        if not o then return {'not_found'} end
+        if o.status == 'paid' or o.status == 'fulfilled' then return {'already_paid'} end
+        local currency = redis.call('HGET', KEYS[3], 'currency') or 'XXX'
+        if o.status ~= 'reserved' then
+          event(KEYS[2], cap, 'payment_unmatched', now, currency, o, ' ' .. o.status)
+          return {'not_reserved', o.status}
         end
-        local qty = tonumber(qs)
-        redis.call('HSET', KEYS[1], 'status', 'paid', 'paid_at', now)
-        local counts = prefix .. 'counts:' .. sku
+        if tonumber(now) >= tonumber(o.expires) then
+          release(prefix, KEYS[1], o, 'expired', now)
+          event(KEYS[2], cap, 'expired', now, currency, o)
+          event(KEYS[2], cap, 'payment_unmatched', now, currency, o, ' expired')
+          return {'expired', id, o.sku, o.user, tonumber(o.qs)}
+        end
+        local qty = tonumber(o.qs)
+        o.status, o.closed = 'paid', now
+        write_order(KEYS[1], o)
+        local counts = prefix .. 'counts:' .. o.sku
         redis.call('HINCRBY', counts, 'reserved', -qty)
         redis.call('HINCRBY', counts, 'paid', qty)
-        redis.call('ZREM', KEYS[2], id)
-        redis.call('XADD', KEYS[3], 'MAXLEN', '~', cap, '*', 'type', 'paid', 'order', id, 'sku', sku,
-          'user', user, 'qty', qs, 'at', now)
-        return {'paid', id, sku, user, qty}
+        event(KEYS[2], cap, 'paid', now, currency, o)
+        return {'paid', id, o.sku, o.user, qty}
         """#)
 }

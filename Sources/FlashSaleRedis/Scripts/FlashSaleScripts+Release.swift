@@ -44,23 +44,45 @@ extension FlashSaleScripts {
 }
 
 extension FlashSaleScripts {
-    /// Lua shared by pay, cancel and the expiry sweep: moves a reserved order to `status`
-    /// (`cancelled` or `expired`) and its units back to the pool, fixing buyer units,
-    /// counts, the expiry set and the event stream. Keys of the order's SKU are built
-    /// from the sale prefix `fs:{S}:` (same hash tag, so the same slot).
+    /// Lua shared by pay, cancel, fulfil and the expiry sweep: reads and writes packed
+    /// order records (``OrderRecordText``), appends events, and moves a reserved order to
+    /// `status` (`cancelled` or `expired`) with its units back to the pool, fixing buyer
+    /// units and counts. Keys of the order's SKU are built from the sale
+    /// prefix `fs:{S}:` (same hash tag, so the same slot).
     static let releaseLua = #"""
-        local function release(prefix, expiry, events, cap, okey, id, sku, user, qs, status, now)
-          local qty = tonumber(qs)
-          redis.call('HSET', okey, 'status', status, status .. '_at', now)
-          redis.call('INCRBY', prefix .. 'pool:' .. sku, qty)
-          local buyers = prefix .. 'buyers:' .. sku
-          if redis.call('HINCRBY', buyers, user, -qty) <= 0 then redis.call('HDEL', buyers, user) end
-          local counts = prefix .. 'counts:' .. sku
+        local function read_order(orders, id)
+          local rec = redis.call('HGET', orders, id)
+          if not rec then return nil end
+          local s, sku, user, qs, amount, created, expires, closed, rest =
+            string.match(rec, '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)( .*)$')
+          if not s then error('malformed order record ' .. id) end
+          return {id = id, status = s, sku = sku, user = user, qs = qs, amount = amount, created = created,
+            expires = expires, closed = closed, rest = rest}
+        end
+        local function write_order(orders, o)
+          redis.call('HSET', orders, o.id, table.concat({o.status, o.sku, o.user, o.qs, o.amount, o.created, o.expires,
+            o.closed}, ' ') .. o.rest)
+        end
+        -- The order's value in an event entry: `<sku> <user> <qty> <amount>` then `extra`.
+        local function event_value(o, extra)
+          return o.sku .. ' ' .. o.user .. ' ' .. o.qs .. ' ' .. o.amount .. (extra or '')
+        end
+        local function event(events, cap, etype, now, currency, o, extra)
+          redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'type', etype, 'at', now, 'currency', currency,
+            o.id, event_value(o, extra))
+        end
+        -- The order's id stays in its `expiry:{T}` list: the sweep drops ids whose order is
+        -- no longer reserved.
+        local function release(prefix, orders, o, status, now)
+          local qty = tonumber(o.qs)
+          o.status, o.closed = status, now
+          write_order(orders, o)
+          redis.call('INCRBY', prefix .. 'pool:' .. o.sku, qty)
+          local buyers = prefix .. 'buyers:' .. o.sku
+          if redis.call('HINCRBY', buyers, o.user, -qty) <= 0 then redis.call('HDEL', buyers, o.user) end
+          local counts = prefix .. 'counts:' .. o.sku
           redis.call('HINCRBY', counts, 'reserved', -qty)
           redis.call('HINCRBY', counts, status, qty)
-          redis.call('ZREM', expiry, id)
-          redis.call('XADD', events, 'MAXLEN', '~', cap, '*', 'type', status, 'order', id, 'sku', sku,
-            'user', user, 'qty', qs, 'at', now)
         end
 
         """#

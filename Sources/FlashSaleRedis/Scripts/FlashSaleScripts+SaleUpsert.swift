@@ -29,9 +29,9 @@ extension SaleUpsertOutcome {
 extension FlashSaleScripts {
     /// Builds the sale upsert call. `now` is Unix ms.
     ///
-    /// `setsSchemaKey` adds the global `fs:schema` key (set to 1). Leave it on for a
+    /// `setsSchemaKey` adds the global `fs:schema` key (set to 2). Leave it on for a
     /// single Redis; on Redis Cluster it lives in another slot, so pass `false` and
-    /// `SET fs:schema 1` separately.
+    /// `SET fs:schema 2` separately.
     public static func saleUpsertCall(
         _ sale: SaleConfig, nowMillis: Int64, setsSchemaKey: Bool = true
     ) -> FlashSaleScriptCall {
@@ -91,12 +91,15 @@ extension FlashSaleScripts {
           redis.call('HSET', KEYS[1 + 2 * i], 'total', stocks[i], 'reserved', 0, 'paid', 0, 'cancelled', 0, 'expired', 0)
         end
         local function schema()
-          if #KEYS >= 2 + 2 * n then redis.call('SET', KEYS[2 + 2 * n], '1') end
+          if #KEYS >= 2 + 2 * n then redis.call('SET', KEYS[2 + 2 * n], '2') end
         end
-        local old = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'per_user_limit', 'reservation_ttl_s', 'skus')
+        local old = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'per_user_limit', 'reservation_ttl_s', 'skus', 'schema')
+        if old[1] and old[6] ~= '2' then
+          return {'invalid', 'sale ' .. ARGV[1] .. ' has schema ' .. (old[6] or '1') .. ': run flashsale migrate first'}
+        end
         if not old[1] then
           redis.call('HSET', sale, 'id', ARGV[1], 'starts_at', ARGV[3], 'ends_at', ARGV[4], 'per_user_limit', ARGV[5],
-            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '1', 'revision', 1,
+            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '2', 'currency', 'XXX', 'revision', 1,
             'created_at', ARGV[2], 'updated_at', ARGV[2])
           for i = 1, n do init(i) end
           schema()

@@ -51,13 +51,11 @@ struct DashboardReader {
             let recent = try session.command([
                 "XRANGE", keys.events, String(now - 1000), "+", "COUNT", String(Self.orderCountCap),
             ]).elements
+            // Schema 2: one `reserved` entry per flush, one field per order it recorded.
             var orders = 0
-            for entry in recent {
-                let fields = entry.elements.count > 1 ? entry.elements[1].elements : []
-                var index = 0
-                while index + 1 < fields.count {
-                    if fields[index].string == "type", fields[index + 1].string == "reserved" { orders += 1 }
-                    index += 2
+            for entry in recent where entry.elements.count > 1 {
+                if let event = OrderEventEntry(fields: entry.elements[1].fieldPairs), event.type == "reserved" {
+                    orders += event.orders.count
                 }
             }
             let lookup = Dictionary(config, uniquingKeysWith: { first, _ in first })
