@@ -88,7 +88,7 @@ if want engine; then
   fs_paid=$(rcli HGET "$K:counts:s1" paid); fs_paid=${fs_paid:-0}
   fs_pool=$(rcli GET "$K:pool:s1")
   fs_leased=$(rcli HVALS "$K:leases:s1" | awk '{s += $1} END{print s + 0}')
-  fs_orders=$(rcli --scan --pattern "$K:order:*" | wc -l)
+  fs_orders=$(rcli HLEN "$K:orders")
   fs_buyers=$(rcli HLEN "$K:buyers:s1")
   fs_verdict=PASS
   [ $((fs_reserved + fs_paid)) -le "$fs_total" ] || fs_verdict=FAIL-oversell

@@ -1,4 +1,4 @@
-/// One order as Redis holds it (`fs:{S}:order:{id}`).
+/// One order as Redis holds it (a packed record in `fs:{S}:orders`, read back into fields).
 public struct OrderRecord: Sendable, Equatable {
     /// The order id.
     public var orderID: String
@@ -15,7 +15,7 @@ public struct OrderRecord: Sendable, Equatable {
     /// Every field of the hash (e.g. `paid_at`, `idem`).
     public var fields: [String: String]
 
-    /// Reads the hash of `fs:{sale}:order:{orderID}`; nil when a required field is missing.
+    /// Reads the fields of order `orderID` of `sale`; nil when a required field is missing.
     /// The order id and the sale come from the key (the hash does not repeat them).
     public init?(sale: String, orderID id: String, fields: [String: String]) {
         guard let sku = fields["sku"], let user = fields["user"],

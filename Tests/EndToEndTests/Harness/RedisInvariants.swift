@@ -56,9 +56,10 @@ enum RedisInvariants {
         return states
     }
 
-    /// Whether order `id` of `sale` is recorded in Redis (on `redis`, the sale's master).
+    /// Whether order `id` of `sale` is recorded in Redis (on `redis`, the sale's master):
+    /// a field of the sale's packed order records, `fs:{S}:orders` (schema 2).
     static func orderExists(_ redis: BlockingRedis, sale: String, id: String) throws -> Bool {
-        try redis.command("EXISTS", "fs:{\(sale)}:order:\(id)").int == 1
+        try redis.command("HEXISTS", "fs:{\(sale)}:orders", id).int == 1
     }
 
     /// Asserts that every acknowledged order id is distinct and recorded in Redis.
