@@ -68,7 +68,7 @@ settle() {
 }
 
 TABLE="$RUN_DIR/table.tsv"
-printf 'ack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\tflushes\n' > "$TABLE"
+printf 'ack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\tflushes\tengine_us_per_order\n' > "$TABLE"
 for ack in $ACKS; do
 REPLICA_PORT=
 start_redis
@@ -80,18 +80,18 @@ start_engine "$BIN" --trust-user-header --ack "$ack" "${extra[@]}" --rate-limit-
 [ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
 for conns in $CONNS; do
   settle
-  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem); r0=$(replica_cpu_s); w0=$(wait_calls); f0=$(flushes)
+  o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem); r0=$(replica_cpu_s); w0=$(wait_calls); f0=$(flushes); e0=$(cpu_ticks "$ENGINE_PID")
   out="$RUN_DIR/wrk-c$conns.txt"
   wait_quiet
   SALE=$SALE on_client_cpu wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s -s "$LOADTEST/wrk/distinct-keyed.lua" \
     "http://127.0.0.1:$ENGINE_PORT" > "$out" 2>&1
   settle
-  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls); sleep 0.3; f1=$(flushes)
+  o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls); e1=$(cpu_ticks "$ENGINE_PID"); sleep 0.3; f1=$(flushes)
   rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
   awk -v a="$ack" -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
-    -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" -v f="$((f1 - f0))" \
-    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\t%s\n", a, c, r, w, f; exit }
-            printf "%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\t%s\n", a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w, f }' >> "$TABLE"
+    -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" -v f="$((f1 - f0))" -v e="$((e1 - e0))" -v t="$TICKS" \
+    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\t%s\tNA\n", a, c, r, w, f; exit }
+            printf "%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\t%s\t%.2f\n", a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w, f, e / t / n * 1e6 }' >> "$TABLE"
   log "$ack c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
 done
 stop_started
@@ -103,10 +103,10 @@ evalsha_bench 16 "$RB_N" "$RUN_DIR/redis-benchmark.csv"
 {
   echo "## Redis cost per order: engine group commit vs one EVALSHA per purchase (same redis-server build)"
   echo
-  echo "| ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls | flushes |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$TABLE" | while IFS=$'\t' read -r a c n us bytes r rus w f; do
-    echo "| $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w | $f |"
+  echo "| ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls | flushes | engine CPU µs/order |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$TABLE" | while IFS=$'\t' read -r a c n us bytes r rus w f eus; do
+    echo "| $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w | $f | $eus |"
   done
   echo
   for conns in $CONNS; do

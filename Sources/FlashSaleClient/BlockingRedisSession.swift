@@ -79,23 +79,21 @@ public final class BlockingRedisSession: @unchecked Sendable {
     /// Every key matching `pattern` on every master (`SCAN … MATCH … COUNT 1000` to the end
     /// on each).
     public func scan(match pattern: String) throws(RedisError) -> [String] {
-        var keys = Set<String>()
-        let masters = try commandOnEveryMaster(["PING"]).count
-        var cursors = Array(repeating: "0", count: masters)
-        var open = Array(repeating: true, count: masters)
-        repeat {
-            let asked = cursors
-            let replies = try commandOnEveryMaster { index in ["SCAN", asked[index], "MATCH", pattern, "COUNT", "1000"] }
-            guard replies.count == masters else { throw .connectionLost("the cluster's masters changed during SCAN") }
-            for (index, reply) in replies.enumerated() where open[index] {
-                let parts = reply.elements
-                guard parts.count == 2, let next = parts[0].string else { open[index] = false; continue }
-                for key in parts[1].elements { if let key = key.string { keys.insert(key) } }
-                cursors[index] = next
-                if next == "0" { open[index] = false }
+        let box = KeysBox()
+        let done = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            guard let client else {
+                box.result = .failure(.closed)
+                done.signal()
+                return
             }
-        } while open.contains(true)
-        return keys.sorted()
+            client.scanEveryMaster(match: pattern) { result in
+                box.result = result
+                done.signal()
+            }
+        }
+        done.wait()
+        return try box.result.get()
     }
 
     /// `command(index)` on the index-th master, for every master at once.
@@ -133,16 +131,8 @@ public final class BlockingRedisSession: @unchecked Sendable {
         loop.execute { [self] in
             guard let client else { return collector.failAll(.closed) }
             // A MULTI … EXEC block goes whole to the node of its first key.
-            var blockKey: String?
-            for (index, command) in commands.enumerated() {
-                let name = command.first?.uppercased()
-                if name == "MULTI" {
-                    blockKey = commands[(index + 1)...].lazy.prefix { $0.first?.uppercased() != "EXEC" }
-                        .compactMap(RedisRouter.routingKey(of:)).first
-                }
-                let key = blockKey ?? RedisRouter.routingKey(of: command)
-                if name == "EXEC" || name == "DISCARD" { blockKey = nil }
-                client.send(command, routingKey: key) { result in collector.store(result, at: index) }
+            client.sendPipeline(commands) { results in
+                for (index, result) in results.enumerated() { collector.store(result, at: index) }
             }
         }
         collector.done.wait()
@@ -262,4 +252,10 @@ private final class ReplyCollector: @unchecked Sendable {
         }
         return values
     }
+}
+
+/// The keys of one ``BlockingRedisSession/scan(match:)``, handed from the loop thread to the
+/// waiting caller (a semaphore orders the write before the read).
+private final class KeysBox: @unchecked Sendable {
+    var result: Result<[String], RedisError> = .failure(.closed)
 }

@@ -6,15 +6,15 @@ import FlashSaleRedis
 /// state, the open event streams and the routes.
 final class DashboardLoop {
     private let configuration: DashboardConfiguration
-    private let client: RedisClient
+    private let client: RedisRouter
     private let reader: RedisReader
     private let state: DashboardState
     private let timer: LoopTimer
     private var streams: [(stream: HTTPStream, query: DashboardQuery)] = []
 
-    init(loop: EventLoop, configuration: DashboardConfiguration, redis: RedisClientConfiguration) {
+    init(loop: EventLoop, configuration: DashboardConfiguration, redis: RedisRouterConfiguration) {
         self.configuration = configuration
-        client = RedisClient(loop: loop, configuration: redis)
+        client = RedisRouter(loop: loop, configuration: redis)
         reader = RedisReader(client: client, maxSales: configuration.maxSales, rescanMillis: configuration.rescanMillis)
         state = DashboardState(historyLength: max(1, configuration.historySeconds * 1000 / Int(max(1, configuration.refreshMillis))))
         timer = LoopTimer(loop: loop)

@@ -9,24 +9,23 @@ import FlashSaleServer
 public final class DashboardServer {
     /// What it runs with.
     public let configuration: DashboardConfiguration
-    private let redis: RedisClientConfiguration
+    private let redis: RedisRouterConfiguration
     private var server: HTTPServer?
     // Loop-confined objects live as long as the process (shutdown hooks still reach them).
     private var keepAlive: LoopBound<DashboardLoop>?
 
     /// Checks the Redis URLs (throws on a bad one; messages never carry a password).
     public init(configuration: DashboardConfiguration) throws(RedisError) {
-        guard let first = configuration.redisURLs.first else { throw RedisError.invalidURL("no Redis URL given") }
-        for url in configuration.redisURLs.dropFirst() { _ = try RedisEndpoint(url: url) }
-        var redis = try RedisClientConfiguration(url: first)
-        redis.commandTimeoutMillis = 2000
-        redis.maxInFlight = 100_000
+        guard !configuration.redisURLs.isEmpty else { throw RedisError.invalidURL("no Redis URL given") }
+        var redis = try RedisRouterConfiguration(urls: configuration.redisURLs.joined(separator: ","))
+        redis.connection.commandTimeoutMillis = 2000
+        redis.connection.maxInFlight = 100_000
         self.redis = redis
         self.configuration = configuration
     }
 
     /// The Redis endpoint read (password redacted).
-    public var redisEndpoint: String { "\(redis.endpoint)" }
+    public var redisEndpoint: String { redis.seedsDescription }
 
     /// The bound port (after ``start()``).
     public var port: Int { server?.port ?? configuration.port }

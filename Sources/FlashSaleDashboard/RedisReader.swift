@@ -2,22 +2,23 @@ import FlashSaleLoop
 import FlashSaleRedis
 
 /// Reads the documented schema (through ``FlashSaleKeys``) with the async
-/// client on the dashboard's loop, and never writes. Loop thread only.
+/// router on the dashboard's loop (one Redis, or every master of a Redis Cluster: each
+/// sale is read on the master owning its slot), and never writes. Loop thread only.
 ///
 /// One read: `TIME`, `fs:schema`, each sale's SKU list, each node hash; then,
 /// per sale, one `MULTI` … `EXEC` holding the sale hash and, per SKU, the pool,
 /// the leases and the counters (so the conservation check compares counters
 /// of one instant), plus the holders, the dead letters and the relay group.
-/// Sales (`fs:{*}:sale`) and nodes (`fs:node:*`) are found with `SCAN`: on
+/// Sales (`fs:{*}:sale`) and nodes (`fs:node:*`) are found with `SCAN` (of every master): on
 /// every read while the keyspace is small (at most ``smallKeyspace`` keys, a
 /// pass of a few milliseconds), else every ``rescanMillis`` (a full pass over
 /// millions of order keys is not a once-a-second job).
 final class RedisReader {
-    let client: RedisClient
+    let client: RedisRouter
     /// At most this many sales are read per second (the first ones by name).
     let maxSales: Int
     let rescanMillis: UInt64
-    /// Up to this many keys (`DBSIZE`), sales and nodes are rediscovered on every read.
+    /// Up to this many keys (`DBSIZE`, summed over the masters), sales and nodes are rediscovered on every read.
     static let smallKeyspace: Int64 = 50_000
     private var keyspace: Int64 = 0
     /// Sales beyond ``maxSales`` at the last rescan.
@@ -27,7 +28,7 @@ final class RedisReader {
     private var lastRescan: UInt64?
     private var busy = false
 
-    init(client: RedisClient, maxSales: Int, rescanMillis: UInt64) {
+    init(client: RedisRouter, maxSales: Int, rescanMillis: UInt64) {
         self.client = client
         self.maxSales = maxSales
         self.rescanMillis = rescanMillis
@@ -47,18 +48,18 @@ final class RedisReader {
             readAll(finish)
             return
         }
-        scan(pattern: FlashSaleKeys.saleHashPattern, cursor: "0", found: []) { [unowned self] saleKeys in
+        client.scanEveryMaster(match: FlashSaleKeys.saleHashPattern, count: 2000) { [unowned self] saleKeys in
             switch saleKeys {
             case .failure(let error): finish(.failure(error))
             case .success(let saleKeys):
-                scan(pattern: FlashSaleKeys.nodePattern, cursor: "0", found: []) { [unowned self] nodes in
+                client.scanEveryMaster(match: FlashSaleKeys.nodePattern, count: 2000) { [unowned self] nodes in
                     switch nodes {
                     case .failure(let error): finish(.failure(error))
                     case .success(let nodes):
                         let names = saleKeys.compactMap(FlashSaleKeys.sale(ofSaleHashKey:)).filter(FlashSaleKeys.isValidIdentifier).sorted()
                         sales = Array(names.prefix(maxSales))
                         salesNotRead = names.count - sales.count
-                        nodeKeys = nodes.sorted()
+                        nodeKeys = nodes
                         lastRescan = now
                         readAll(finish)
                     }
@@ -70,46 +71,31 @@ final class RedisReader {
     /// Forces the next read to rescan (e.g. after a sale was not found).
     func rescanSoon() { lastRescan = nil }
 
-    private func scan(pattern: String, cursor: String, found: Set<String>,
-                      _ completion: @escaping (Result<[String], RedisError>) -> Void) {
-        client.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "2000"]) { [unowned self] result in
-            switch result {
-            case .failure(let error): completion(.failure(error))
-            case .success(let reply):
-                let parts = reply.elements
-                guard parts.count == 2, let next = parts[0].string else {
-                    return completion(.failure(.server("unexpected SCAN reply")))
-                }
-                var found = found
-                for key in parts[1].elements { if let key = key.string { found.insert(key) } }
-                if next == "0" { completion(.success(Array(found))) } else { scan(pattern: pattern, cursor: next, found: found, completion) }
-            }
-        }
-    }
-
     private func readAll(_ completion: @escaping (Result<Reading, RedisError>) -> Void) {
         let sales = self.sales
         let nodeKeys = self.nodeKeys
-        var first: [[String]] = [["TIME"], ["GET", FlashSaleKeys.schema], ["DBSIZE"]]
+        var first: [[String]] = [["TIME"], ["GET", FlashSaleKeys.schema]]
         for sale in sales { first.append(["HGET", FlashSaleKeys(sale: sale).saleHash, "skus"]) }
         for key in nodeKeys {
             first.append(["HGETALL", key])
             first.append(["TTL", key])
         }
-        client.sendAll(first) { [unowned self] replies in
+        client.sendToEveryMaster(["DBSIZE"]) { [unowned self] sizes in
+            keyspace = sizes.reduce(0) { $0 + ((try? $1.get())?.int ?? 0) }
+        }
+        client.sendPipeline(first) { [unowned self] replies in
             if let error = Self.firstError(replies) { return completion(.failure(error)) }
             let time = (try? replies[0].get())?.elements ?? []
             let now = (time.first?.int ?? 0) * 1000 + (time.count > 1 ? (time[1].int ?? 0) / 1000 : 0)
             let schema = (try? replies[1].get())?.string
-            keyspace = (try? replies[2].get())?.int ?? 0
             var skuLists: [[String]] = []
             for index in sales.indices {
-                let text = (try? replies[3 + index].get())?.string ?? ""
+                let text = (try? replies[2 + index].get())?.string ?? ""
                 skuLists.append(text.split(separator: ",").map(String.init).filter(FlashSaleKeys.isValidIdentifier))
             }
             var nodes: [NodeReading] = []
             for (index, key) in nodeKeys.enumerated() {
-                let base = 3 + sales.count + 2 * index
+                let base = 2 + sales.count + 2 * index
                 let fields = ((try? replies[base].get()) ?? .null).fieldPairs
                 guard !fields.isEmpty, let id = FlashSaleKeys.nodeID(fromNodeKey: key) else { continue }
                 nodes.append(NodeReading(
@@ -123,7 +109,7 @@ final class RedisReader {
         }
     }
 
-    /// Per sale one `MULTI`: sale hash, per SKU (pool, leases, counts), holders, dead letters, relay group.
+    /// Per sale one `MULTI` (on the sale's master): sale hash, per SKU (pool, leases, counts), holders, dead letters, relay group.
     private func readSales(_ sales: [String], _ skuLists: [[String]],
                            _ completion: @escaping (Result<[SaleReading], RedisError>) -> Void) {
         var commands: [[String]] = []
@@ -143,7 +129,7 @@ final class RedisReader {
             commands.append(["EXEC"])
             execIndex.append(commands.count - 1)
         }
-        client.sendAll(commands) { replies in
+        client.sendPipeline(commands) { replies in
             var out: [SaleReading] = []
             for (index, sale) in sales.enumerated() {
                 switch replies[execIndex[index]] {

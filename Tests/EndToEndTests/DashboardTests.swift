@@ -172,10 +172,11 @@ final class DashboardTests: XCTestCase {
         withExtendedLifetime(engine) {}
     }
 
-    /// `dashboard`: may log in, read `fs:*` keys, run MULTI/EXEC, TIME and SCAN; nothing else.
+    /// `dashboard`: may log in, read `fs:*` keys, run MULTI/EXEC, TIME, SCAN, INFO (standalone or
+    /// cluster?) and CLUSTER SLOTS; nothing else.
     private func grantReadOnlyUser(_ db: BlockingRedis) throws {
         XCTAssertEqual(try db.command("ACL", "SETUSER", "dashboard", "reset", "on", ">dash-pw", "~fs:*",
-                                      "+@read", "+@transaction", "+@connection", "+time", "+select", "-@write"), .status("OK"))
+                                      "+@read", "+@transaction", "+@connection", "+time", "+select", "+info", "+cluster|slots", "-@write"), .status("OK"))
     }
 
     func testCommandLineFailuresAreTold() throws {

@@ -42,6 +42,19 @@ final class RedisClusterTests: XCTestCase {
             (try? engine.buy(saleA, sku: "b", qty: 1, token: try Tokens.buyer("after-failover")).status) == 201
         }, "no purchase of \(saleA) after its master failed over")
         XCTAssertEqual(try cluster.client(port: promoted).command("HGET", "fs:{\(saleA)}:counts:b", "reserved"), .bulk("1"))
+        // The dashboard reads each sale on its own master (and the nodes on every master).
+        let dashboard = try DashboardProcess(redisURL: cluster.seedList)
+        for sale in [saleA, saleB] {
+            var last = ""
+            XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 200) {
+                guard let snapshot = try? dashboard.snapshot("sale=\(sale)"), let shown = snapshot["sale"] as? [String: Any],
+                      let skus = shown["skus"] as? [[String: Any]] else { return false }
+                last = "\(snapshot["sale"] ?? "none") conservation \(snapshot["conservation"] ?? "none")"
+                let totals = skus.compactMap { ($0["total"] as? NSNumber)?.int64Value }
+                let ok = ((snapshot["conservation"] as? [String: Any])?["ok"] as? Bool) == true
+                return shown["sale"] as? String == sale && totals.sorted() == [3, 10] && ok
+            }, "the dashboard on the cluster did not show \(sale): \(last)")
+        }
         try engine.stop()
 
         // top reads each sale on its own master and the node stats from every master.

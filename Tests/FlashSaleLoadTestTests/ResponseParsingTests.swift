@@ -66,7 +66,7 @@ final class ResponseParsingTests: XCTestCase {
     func testRequestWriterPurchase() {
         let config = DriverConfiguration(host: "127.0.0.1", port: 8080, sale: "s1", sku: "A", scenario: .burst(users: 3, windowSeconds: 0, retryShare: 0, greedyShare: 0), keyPrefix: "run7")
         let writer = RequestWriter(configuration: config, tokens: nil)
-        var buffer = ByteBuffer(capacity: 16)
+        let buffer = ByteBuffer(capacity: 16)
         writer.writePurchase(user: 12, ordinal: 1, into: buffer)
         let text = String(decoding: buffer.bytes, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("POST /v1/sales/s1/purchases HTTP/1.1\r\n"), text)
