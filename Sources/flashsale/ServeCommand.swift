@@ -142,10 +142,10 @@ struct ServeCommand: ParsableCommand {
         let grace = try positive(leaseGraceMs, env, "FLASHSALE_LEASE_GRACE_MS", "--lease-grace-ms") ?? 10_000
         guard grace >= 300 else { throw ValidationError("--lease-grace-ms must be at least 300, got \(grace)") }
         // Each batch in flight may hold the connection (and the beats behind it) for one WAIT timeout.
-        let waitsInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight * replicaTimeout
+        let waitsInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxReplicatedBatchesInFlight * replicaTimeout
         if ackMode == .replicated, grace <= waitsInFlight + 1000 {
             throw ValidationError(
-                "--lease-grace-ms (\(grace)) must exceed 8 x --ack-replica-timeout-ms + 1000 (\(waitsInFlight + 1000)) with --ack replicated")
+                "--lease-grace-ms (\(grace)) must exceed --ack-replica-timeout-ms + 1000 (\(waitsInFlight + 1000)) with --ack replicated")
         }
         let trust = trustUserHeader || env.flag("FLASHSALE_TRUST_USER_HEADER")
         let userLimit = try rateLimit(rateLimitUser ?? env.text("FLASHSALE_RATE_LIMIT_USER"), default: .defaultPerUser, "--rate-limit-user")

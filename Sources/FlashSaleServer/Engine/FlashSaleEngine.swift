@@ -30,8 +30,8 @@ public final class FlashSaleEngine: Sendable {
         var redis = try RedisRouterConfiguration(urls: configuration.redisURL)
         redis.connection.commandTimeoutMillis = configuration.redisTimeoutMillis
         if configuration.ackMode == .replicated {
-            // Every batch in flight may hold the connection for one `WAIT` timeout.
-            let waits = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight * configuration.replicaWaitTimeoutMillis
+            // The batch in flight may hold the connection for one `WAIT` timeout.
+            let waits = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxReplicatedBatchesInFlight * configuration.replicaWaitTimeoutMillis
             redis.connection.commandTimeoutMillis += UInt64(waits)
         }
         redisConfiguration = redis

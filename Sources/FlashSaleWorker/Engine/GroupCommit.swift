@@ -40,7 +40,9 @@ final class GroupCommit {
     /// Sends the queued orders, at most `maxBatchesInFlight` calls at a time.
     func flushQueued() {
         let configuration = engine.configuration
-        let maxInFlight = replicasShort ? 1 : configuration.maxBatchesInFlight
+        let maxInFlight = replicasShort ? 1
+            : configuration.ackMode == .replicated ? min(configuration.maxReplicatedBatchesInFlight, configuration.maxBatchesInFlight)
+            : configuration.maxBatchesInFlight
         while batchesInFlight < maxInFlight, shard.queuedOrderCount > 0, engine.store.canAcceptCommand {
             scratch.removeAll(keepingCapacity: true)
             let drained = shard.drainPendingOrders(maxCount: configuration.maxBatchSize, into: &scratch)
