@@ -16,11 +16,7 @@ public final class DashboardServer {
 
     /// Checks the Redis URLs (throws on a bad one; messages never carry a password).
     public init(configuration: DashboardConfiguration) throws(RedisError) {
-        guard !configuration.redisURLs.isEmpty else { throw RedisError.invalidURL("no Redis URL given") }
-        var redis = try RedisRouterConfiguration(urls: configuration.redisURLs.joined(separator: ","))
-        redis.connection.commandTimeoutMillis = 2000
-        redis.connection.maxInFlight = 100_000
-        self.redis = redis
+        redis = try RedisRouterConfiguration(urls: configuration.redisURLs, commandTimeoutMillis: 2000, maxInFlight: 100_000)
         self.configuration = configuration
     }
 

@@ -14,11 +14,7 @@ public final class RelayService {
 
     /// Checks the Redis URLs (throws on a bad one; messages never carry a password).
     public init(configuration: RelayConfiguration) throws(RedisError) {
-        guard !configuration.redisURLs.isEmpty else { throw RedisError.invalidURL("no Redis URL given") }
-        var redis = try RedisRouterConfiguration(urls: configuration.redisURLs.joined(separator: ","))
-        redis.connection.commandTimeoutMillis = 5000
-        redis.connection.maxInFlight = 100_000
-        self.redis = redis
+        redis = try RedisRouterConfiguration(urls: configuration.redisURLs, commandTimeoutMillis: 5000, maxInFlight: 100_000)
         self.configuration = configuration
     }
 

@@ -32,6 +32,16 @@ public struct RedisRouterConfiguration: Sendable {
         let seeds = try RedisEndpoint.seedList(urls)
         self.init(seeds: seeds, connection: RedisClientConfiguration(endpoint: seeds[0], scripts: scripts))
     }
+
+    /// Settings for a tool on one loop (the dashboard, the relay): the URLs given one per
+    /// flag value or comma-separated, a command timeout and an in-flight bound. Throws
+    /// ``RedisError/invalidURL(_:)`` when there is no URL or a bad one.
+    public init(urls: [String], commandTimeoutMillis: UInt64, maxInFlight: Int) throws(RedisError) {
+        guard !urls.isEmpty else { throw RedisError.invalidURL("no Redis URL given") }
+        try self.init(urls: urls.joined(separator: ","))
+        connection.commandTimeoutMillis = commandTimeoutMillis
+        connection.maxInFlight = maxInFlight
+    }
 }
 
 extension RedisEndpoint {
