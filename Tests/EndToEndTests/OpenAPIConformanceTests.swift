@@ -134,6 +134,20 @@ final class OpenAPIConformanceTests: XCTestCase {
             _ = try engine.cancel(id, token: alice)
             return try engine.pay(id)
         }
+        let fulfil = "/v1/orders/{order}/fulfil"
+        func paidOrder() throws -> String {
+            let id = try newOrder()
+            _ = try engine.pay(id)
+            return id
+        }
+        add("POST", fulfil, 200) { try engine.fulfil(try paidOrder()) }
+        add("POST", fulfil, 400) { try engine.fulfil(unknownOrder, body: #"{"carrier":"DHL"}"#) }
+        add("POST", fulfil, 401) { try engine.fulfil(unknownOrder, token: Secrets.payment) }
+        add("POST", fulfil, 404) { try engine.fulfil(unknownOrder) }
+        add("POST", fulfil, 409) { try engine.fulfil(try newOrder()) }
+        add("POST", fulfil, 415) {
+            try engine.send("POST", "/v1/orders/\(unknownOrder)/fulfil", headers: auth(Secrets.fulfilment), body: #"{"carrier":"a","tracking":"b"}"#)
+        }
         add("GET", "/healthz", 200) { try engine.get("/healthz") }
         add("GET", "/readyz", 200) { try engine.get("/readyz") }
         add("GET", "/metrics", 200) { try engine.get("/metrics") }
@@ -147,6 +161,7 @@ final class OpenAPIConformanceTests: XCTestCase {
         afterRedisDown[Operation(method: "GET", path: order, status: 503)] = { try engine.order(someOrder, token: alice) }
         afterRedisDown[Operation(method: "POST", path: cancel, status: 503)] = { try engine.cancel(someOrder, token: alice) }
         afterRedisDown[Operation(method: "POST", path: pay, status: 503)] = { try engine.pay(someOrder) }
+        afterRedisDown[Operation(method: "POST", path: fulfil, status: 503)] = { try engine.fulfil(someOrder) }
         afterRedisDown[Operation(method: "GET", path: "/readyz", status: 503)] = { try engine.get("/readyz") }
 
         let known = Set(scenarios.keys).union(afterRedisDown.keys)

@@ -85,6 +85,47 @@ import Testing
         expectError(api.request("POST", "/v1/orders/\(unknown)/pay", headers: pay), .orderNotFound)
     }
 
+    @Test func fulfilMovesAPaidOrderAndShowsTheShipment() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 5)], limit: 3)?.status == 201)
+        let paid = try #require(api.purchase(sale: "s1", user: "u1", sku: "a")?.json["order_id"] as? String)
+        let unpaid = try #require(api.purchase(sale: "s1", user: "u1", sku: "a")?.json["order_id"] as? String)
+        let pay = ["Authorization": "Bearer payment-token-for-tests-012345"]
+        let fulfilment = ["Authorization": "Bearer fulfilment-token-for-tests-0123"]
+        #expect(api.request("POST", "/v1/orders/\(paid)/pay", headers: pay)?.status == 200)
+        let shipment = #"{"carrier":"DHL","tracking":"JD0146-00/7"}"#
+        // Wrong or missing token: the payment token does not fulfil.
+        expectError(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment), .unauthorized)
+        expectError(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment, headers: pay), .unauthorized)
+        // Bad bodies name the field.
+        let badCarrier = api.request("POST", "/v1/orders/\(paid)/fulfil", body: #"{"carrier":"D H L","tracking":"1"}"#, headers: fulfilment)
+        expectError(badCarrier, .badRequest)
+        #expect(badCarrier?.body.contains("carrier") == true)
+        let noTracking = api.request("POST", "/v1/orders/\(paid)/fulfil", body: #"{"carrier":"DHL"}"#, headers: fulfilment)
+        expectError(noTracking, .badRequest)
+        #expect(noTracking?.body.contains("tracking") == true)
+        // Unpaid: 409 not_paid; unknown: 404.
+        expectError(api.request("POST", "/v1/orders/\(unpaid)/fulfil", body: shipment, headers: fulfilment), .notPaid)
+        let unknown = String(paid.dropLast()) + (paid.last == "0" ? "1" : "0")
+        expectError(api.request("POST", "/v1/orders/\(unknown)/fulfil", body: shipment, headers: fulfilment), .orderNotFound)
+        // Paid: 200 fulfilled with the shipment; the identical replay also 200; another shipment 409.
+        let done = try #require(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment, headers: fulfilment))
+        #expect(done.status == 200)
+        #expect(done.json["status"] as? String == "fulfilled")
+        #expect(done.json["carrier"] as? String == "DHL")
+        #expect(done.json["tracking"] as? String == "JD0146-00/7")
+        #expect(done.json["fulfilled_at"] is String)
+        #expect(done.json["closed_at"] is String, "closed_at stays the payment time")
+        #expect(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment, headers: fulfilment)?.status == 200)
+        expectError(api.request("POST", "/v1/orders/\(paid)/fulfil", body: #"{"carrier":"UPS","tracking":"1Z"}"#, headers: fulfilment), .notPaid)
+        let read = api.request("GET", "/v1/orders/\(paid)", headers: ["X-User-Id": "u1"])
+        #expect(read?.json["status"] as? String == "fulfilled")
+        #expect(read?.json["tracking"] as? String == "JD0146-00/7")
+        #expect(api.request("GET", "/v1/orders/\(unpaid)", headers: ["X-User-Id": "u1"])?.json["carrier"] == nil)
+        // A fulfilled order is paid for the payment service (a retried callback).
+        #expect(api.request("POST", "/v1/orders/\(paid)/pay", headers: pay)?.status == 200)
+    }
+
     @Test func storeDownShedsWithRetryAfterAndRecovers() {
         let api = InProcessAPI()
         #expect(api.putLiveSale("s1", items: [("a", 5)])?.status == 201)

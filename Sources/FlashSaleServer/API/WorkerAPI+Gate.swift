@@ -37,6 +37,14 @@ extension WorkerAPI {
         return nil
     }
 
+    /// Nil when the request carries the fulfilment service token.
+    func checkFulfilment(_ request: HTTPRequest) -> APIError? {
+        guard let header = request.header("Authorization"), fulfilmentSecret.matches(authorization: header.bytes) else {
+            return APIError(.unauthorized, "fulfilment service token required (Authorization: Bearer <FLASHSALE_FULFILMENT_TOKEN>)")
+        }
+        return nil
+    }
+
     /// Nil when the client address still has a token.
     func limitAddress(_ request: HTTPRequest) -> APIError? {
         guard addressLimiter.policy.isEnabled else { return nil }

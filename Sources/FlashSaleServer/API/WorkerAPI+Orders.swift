@@ -3,8 +3,8 @@ import FlashSaleHTTP
 import FlashSaleLoop
 import FlashSaleWorker
 
-/// `GET /v1/orders/{order}`, `POST …/cancel` (buyer) and `POST …/pay` (payment service):
-/// low-rate paths that go straight to Redis.
+/// `GET /v1/orders/{order}`, `POST …/cancel` (buyer), `POST …/pay` (payment service) and
+/// `POST …/fulfil` (fulfilment service): low-rate paths that go straight to Redis.
 extension WorkerAPI {
     func getOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
         switch buyerOrderGate(request) {
@@ -42,6 +42,36 @@ extension WorkerAPI {
         }
         engine.pay(orderID: id) { [unowned self] result in
             self.answerTransition(result.map(OrderTransition.init), id: id, responder)
+        }
+    }
+
+    func fulfilOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        if let limited = limitAddress(request) { return respond(limited, responder) }
+        if let denied = checkFulfilment(request) { return respond(denied, responder) }
+        let id: String
+        switch orderID(request) {
+        case .success(let orderID): id = orderID
+        case .failure(let error): return respond(error, responder)
+        }
+        let body: FulfilBody
+        do throws(BadRequest) {
+            body = try FulfilBody.parse(request.body.bytes)
+        } catch {
+            return respond(APIError(.badRequest, error.message), responder)
+        }
+        engine.fulfil(orderID: id, carrier: body.carrier, tracking: body.tracking) { [unowned self] result in
+            switch result {
+            case .failure(let error): self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
+            case .success(.fulfilled): self.answerWithOrder(id, responder)
+            case .success(.alreadyFulfilled(let carrier, let tracking)):
+                // A retried call (same shipment) is a success; another shipment of the same
+                // order is a conflict: the first one stands.
+                if carrier == body.carrier, tracking == body.tracking { return self.answerWithOrder(id, responder) }
+                self.respond(APIError(.notPaid, "the order is already fulfilled (carrier \(carrier), tracking \(tracking))"), responder)
+            case .success(.notFound): self.respond(Self.orderNotFound(id), responder)
+            case .success(.notPaid(let status)): self.respond(APIError(.notPaid, "the order is \(status), not paid"), responder)
+            case .success(.invalid(let why)): self.respond(APIError(.badRequest, why), responder)
+            }
         }
     }
 
@@ -92,9 +122,15 @@ extension WorkerAPI {
     private func respondOrder(_ record: OrderRecord, _ status: Int, _ responder: HTTPResponder) {
         let closedAt = ["paid_at", "cancelled_at", "expired_at"].lazy.compactMap { record.fields[$0].flatMap { Int64($0) } }.first
         json.reset()
-        OrderView(orderID: record.orderID, sale: record.sale, sku: record.sku, qty: Int(record.quantity), user: record.user,
-                  status: record.status, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis,
-                  closedAtMillis: closedAt).write(into: &json)
+        var view = OrderView(
+            orderID: record.orderID, sale: record.sale, sku: record.sku, qty: Int(record.quantity), user: record.user,
+            status: record.status, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis,
+            closedAtMillis: closedAt)
+        if let carrier = record.fields["carrier"], let tracking = record.fields["tracking"],
+            let at = record.fields["fulfilled_at"].flatMap({ Int64($0) }) {
+            view.shipment = OrderView.Shipment(carrier: carrier, tracking: tracking, fulfilledAtMillis: at)
+        }
+        view.write(into: &json)
         respondJSON(status, responder)
     }
 

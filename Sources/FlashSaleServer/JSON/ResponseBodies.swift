@@ -1,18 +1,37 @@
 import FlashSaleWorker
 
-/// An order as `GET /v1/orders/{order}`, cancel and pay answer it.
+/// An order as `GET /v1/orders/{order}`, cancel, pay and fulfil answer it.
 public struct OrderView: Sendable, Equatable {
     public var orderID: String
     public var sale: String
     public var sku: String
     public var qty: Int
     public var user: String
-    /// `reserved`, `paid`, `cancelled` or `expired`.
+    /// `reserved`, `paid`, `fulfilled`, `cancelled` or `expired`.
     public var status: String
     public var createdAtMillis: Int64
     public var expiresAtMillis: Int64
     /// When it was paid, cancelled or expired (absent while reserved).
     public var closedAtMillis: Int64?
+    /// How a fulfilled order was shipped (nil unless fulfilled).
+    public var shipment: Shipment?
+
+    /// The shipment of a fulfilled order.
+    public struct Shipment: Sendable, Equatable {
+        /// Who ships it.
+        public var carrier: String
+        /// The carrier's tracking number.
+        public var tracking: String
+        /// When it was fulfilled, Unix ms.
+        public var fulfilledAtMillis: Int64
+
+        /// Creates a shipment.
+        public init(carrier: String, tracking: String, fulfilledAtMillis: Int64) {
+            self.carrier = carrier
+            self.tracking = tracking
+            self.fulfilledAtMillis = fulfilledAtMillis
+        }
+    }
 
     public init(
         orderID: String, sale: String, sku: String, qty: Int, user: String, status: String,
@@ -29,7 +48,8 @@ public struct OrderView: Sendable, Equatable {
         self.closedAtMillis = closedAtMillis
     }
 
-    /// `{order_id, sale, sku, qty, user, status, created_at, expires_at[, closed_at]}`.
+    /// `{order_id, sale, sku, qty, user, status, created_at, expires_at[, closed_at][, carrier,
+    /// tracking, fulfilled_at]}`.
     public func write(into json: inout JSONBuffer) {
         json.object { object in
             object.field("order_id", string: orderID)
@@ -41,6 +61,11 @@ public struct OrderView: Sendable, Equatable {
             object.field("created_at", timestampMillis: createdAtMillis)
             object.field("expires_at", timestampMillis: expiresAtMillis)
             if let closedAtMillis { object.field("closed_at", timestampMillis: closedAtMillis) }
+            if let shipment {
+                object.field("carrier", string: shipment.carrier)
+                object.field("tracking", string: shipment.tracking)
+                object.field("fulfilled_at", timestampMillis: shipment.fulfilledAtMillis)
+            }
         }
     }
 }

@@ -34,6 +34,17 @@ extension WorkerEngine {
         }
     }
 
+    /// Marks a paid order fulfilled (`POST /v1/orders/{id}/fulfil`): shipped with
+    /// `carrier` under `tracking`. An unknown id is `.notFound`; no unit moves.
+    public func fulfil(
+        orderID: String, carrier: String, tracking: String, completion: @escaping (Result<FulfilOutcome, StoreError>) -> Void
+    ) {
+        store.fulfil(orderID: orderID, carrier: carrier, tracking: tracking, in: process.sales.saleNames,
+                     nowMillis: EventLoop.wallClockMillis()) { result in
+            completion(result.map { $0?.outcome ?? .notFound })
+        }
+    }
+
     /// Reads an order (`GET /v1/orders/{id}`); nil when the store has no such order.
     public func order(orderID: String, completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
         store.order(orderID: orderID, in: process.sales.saleNames, completion: completion)

@@ -7,7 +7,7 @@ public struct OrderRecord: Sendable, Equatable {
     public var sku: String
     public var user: String
     public var quantity: Int64
-    /// `reserved`, `paid`, `cancelled` or `expired`.
+    /// `reserved`, `paid`, `fulfilled`, `cancelled` or `expired`.
     public var status: String
     /// Unix ms.
     public var createdAtMillis: Int64

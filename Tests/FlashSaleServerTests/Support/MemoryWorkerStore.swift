@@ -188,9 +188,11 @@ final class MemoryWorkerStore: WorkerStore {
             switch order.status {
             case "reserved":
                 order.status = "paid"
+                order.fields["status"] = "paid"
+                order.fields["paid_at"] = String(nowMillis)
                 self.orders[orderID] = order
                 return (order.sale, .paid(orderID: orderID, sku: order.sku, user: order.user, quantity: order.quantity))
-            case "paid": return (order.sale, .alreadyPaid)
+            case "paid", "fulfilled": return (order.sale, .alreadyPaid)
             default: return (order.sale, .notReserved(status: order.status))
             }
         }
@@ -206,6 +208,28 @@ final class MemoryWorkerStore: WorkerStore {
             self.pools[key, default: 0] += order.quantity
             self.buyers[key + "/" + user, default: 0] -= order.quantity
             return (order.sale, .cancelled(ReleasedOrder(orderID: orderID, sku: order.sku, user: user, quantity: order.quantity)))
+        }
+    }
+
+    func fulfil(
+        orderID: String, carrier: String, tracking: String, in sales: [String], nowMillis: Int64,
+        completion: @escaping (Result<(sale: String, outcome: FulfilOutcome)?, StoreError>) -> Void
+    ) {
+        reply(completion) { [unowned self] in
+            guard var order = self.orders[orderID] else { return nil }
+            switch order.status {
+            case "paid":
+                order.status = "fulfilled"
+                order.fields["status"] = "fulfilled"
+                order.fields["fulfilled_at"] = String(nowMillis)
+                order.fields["carrier"] = carrier
+                order.fields["tracking"] = tracking
+                self.orders[orderID] = order
+                return (order.sale, .fulfilled)
+            case "fulfilled":
+                return (order.sale, .alreadyFulfilled(carrier: order.fields["carrier"] ?? "", tracking: order.fields["tracking"] ?? ""))
+            default: return (order.sale, .notPaid(status: order.status))
+            }
         }
     }
 
