@@ -126,6 +126,36 @@ import Testing
         #expect(api.request("POST", "/v1/orders/\(paid)/pay", headers: pay)?.status == 200)
     }
 
+    @Test func pricedSaleAnswersAmountAndCurrency() throws {
+        let api = InProcessAPI()
+        let body = #"{"starts_at":"2020-01-01T00:00:00Z","ends_at":"2099-01-01T00:00:00Z","per_user_limit":5,"reservation_ttl_s":600,"currency":"EUR","items":[{"sku":"tee","stock":10,"price":1999}]}"#
+        let admin = ["Authorization": "Bearer \(InProcessAPI.adminToken)"]
+        let created = try #require(api.request("PUT", "/v1/sales/m", body: body, headers: admin))
+        #expect(created.status == 201, "\(created.body)")
+        #expect(created.json["currency"] as? String == "EUR")
+        #expect((created.json["items"] as? [[String: Any]])?.first?["price"] as? Int == 1999)
+        // Price and currency are frozen once live, like stock.
+        expectError(api.request("PUT", "/v1/sales/m", body: body.replacingOccurrences(of: "1999", with: "2999"), headers: admin), .saleLive)
+        expectError(api.request("PUT", "/v1/sales/m", body: body.replacingOccurrences(of: "EUR", with: "USD"), headers: admin), .saleLive)
+        let bad = api.request("PUT", "/v1/sales/m2", body: body.replacingOccurrences(of: "EUR", with: "ABC"), headers: admin)
+        expectError(bad, .badRequest)
+        #expect(bad?.body.contains("currency") == true)
+        let bought = try #require(api.purchase(sale: "m", user: "u1", sku: "tee", qty: 3))
+        #expect(bought.status == 201)
+        #expect(bought.json["amount"] as? Int == 5997)
+        #expect(bought.json["currency"] as? String == "EUR")
+        let id = try #require(bought.json["order_id"] as? String)
+        #expect(api.storedOrders[id]?.fields["amount"] == "5997", "the flushed order carries the amount")
+        let read = api.request("GET", "/v1/orders/\(id)", headers: ["X-User-Id": "u1"])
+        #expect(read?.json["amount"] as? Int == 5997)
+        #expect(read?.json["currency"] as? String == "EUR")
+        // A sale without prices: amount 0, currency XXX.
+        #expect(api.putLiveSale("plain", items: [("a", 5)])?.status == 201)
+        let plain = try #require(api.purchase(sale: "plain", user: "u1", sku: "a"))
+        #expect(plain.json["amount"] as? Int == 0)
+        #expect(plain.json["currency"] as? String == "XXX")
+    }
+
     @Test func storeDownShedsWithRetryAfterAndRecovers() {
         let api = InProcessAPI()
         #expect(api.putLiveSale("s1", items: [("a", 5)])?.status == 201)

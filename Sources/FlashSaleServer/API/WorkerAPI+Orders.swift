@@ -130,6 +130,8 @@ extension WorkerAPI {
             let at = record.fields["fulfilled_at"].flatMap({ Int64($0) }) {
             view.shipment = OrderView.Shipment(carrier: carrier, tracking: tracking, fulfilledAtMillis: at)
         }
+        view.amount = record.fields["amount"].flatMap { Int64($0) } ?? 0
+        view.currency = engine.shard.process.sales.config(sale: record.sale)?.currency ?? CurrencyCode.none
         view.write(into: &json)
         respondJSON(status, responder)
     }

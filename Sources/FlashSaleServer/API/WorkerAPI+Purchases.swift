@@ -76,6 +76,10 @@ extension WorkerAPI {
             if case .duplicate = decision { replayed = true } else { replayed = false }
             metrics.countPurchase(replayed ? .replayed : .created)
             let sku = engine.shard.names(of: order.sku)?.sku ?? ""  // the stored String: no copy
+            // price × qty (the bounds keep it in 64 bits) and the sale's 3-letter currency.
+            let terms = engine.shard.amount(of: order.sku, quantity: order.qty)
+            let amount = terms?.amount ?? 0
+            let currency = terms?.currency ?? CurrencyCode.none
             // Written straight into the output buffer (same bytes as the JSONBuffer would
             // give: ids, sale and SKU are validated plain ASCII; the SKU is escaped anyway).
             responder.respond(.created, contentType: .json, headers: { headers in
@@ -100,7 +104,12 @@ extension WorkerAPI {
                 }
                 body.append(#","qty":"#)
                 body.append(decimal: order.qty)
-                body.append(#","expires_at":""#)
+                body.append(#","amount":"#)
+                body.append(decimal: Int(amount))
+                body.append(#","currency":""#)
+                var currencyText = currency
+                currencyText.withUTF8 { body.append(bytes: UnsafeRawBufferPointer($0)) }  // validated A-Z
+                body.append(#"","expires_at":""#)
                 // Formatted on the stack, then one copy (not 24 calls across the module).
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
                     var count = 0

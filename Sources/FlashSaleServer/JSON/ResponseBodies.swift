@@ -1,3 +1,4 @@
+import FlashSaleCore
 import FlashSaleWorker
 
 /// An order as `GET /v1/orders/{order}`, cancel, pay and fulfil answer it.
@@ -15,6 +16,9 @@ public struct OrderView: Sendable, Equatable {
     public var closedAtMillis: Int64?
     /// How a fulfilled order was shipped (nil unless fulfilled).
     public var shipment: Shipment?
+    /// Price × qty in minor units of `currency` (0 and `XXX` for a sale without prices).
+    public var amount: Int64 = 0
+    public var currency: String = CurrencyCode.none
 
     /// The shipment of a fulfilled order.
     public struct Shipment: Sendable, Equatable {
@@ -48,14 +52,16 @@ public struct OrderView: Sendable, Equatable {
         self.closedAtMillis = closedAtMillis
     }
 
-    /// `{order_id, sale, sku, qty, user, status, created_at, expires_at[, closed_at][, carrier,
-    /// tracking, fulfilled_at]}`.
+    /// `{order_id, sale, sku, qty, amount, currency, user, status, created_at, expires_at[,
+    /// closed_at][, carrier, tracking, fulfilled_at]}`.
     public func write(into json: inout JSONBuffer) {
         json.object { object in
             object.field("order_id", string: orderID)
             object.field("sale", string: sale)
             object.field("sku", string: sku)
             object.field("qty", integer: qty)
+            object.field("amount", integer: amount)
+            object.field("currency", string: currency)
             object.field("user", string: user)
             object.field("status", string: status)
             object.field("created_at", timestampMillis: createdAtMillis)
@@ -70,12 +76,14 @@ public struct OrderView: Sendable, Equatable {
     }
 }
 
-/// The `201` body of a purchase: `{order_id, status:"reserved", sale, sku, qty, expires_at}`.
+/// The `201` body of a purchase: `{order_id, status:"reserved", sale, sku, qty, amount,
+/// currency, expires_at}` (the API writes the same bytes straight into the output buffer).
 public enum PurchaseCreatedBody {
     /// Writes the body into `json` (hot path: no allocation beyond the buffer).
     @inline(__always)
     public static func write(
-        orderID: String, sale: String, sku: String, qty: Int, expiresAtMillis: Int64, into json: inout JSONBuffer
+        orderID: String, sale: String, sku: String, qty: Int, amount: Int64, currency: String, expiresAtMillis: Int64,
+        into json: inout JSONBuffer
     ) {
         json.object { object in
             object.field("order_id", string: orderID)
@@ -83,6 +91,8 @@ public enum PurchaseCreatedBody {
             object.field("sale", string: sale)
             object.field("sku", string: sku)
             object.field("qty", integer: qty)
+            object.field("amount", integer: amount)
+            object.field("currency", string: currency)
             object.field("expires_at", timestampMillis: expiresAtMillis)
         }
     }
@@ -90,18 +100,20 @@ public enum PurchaseCreatedBody {
 
 /// A sale as `GET /v1/sales/{sale}` answers it: the persistence layer's read of Redis.
 extension SaleSnapshot {
-    /// `{sale, state, starts_at, ends_at, per_user_limit, reservation_ttl_s, items:[{sku, stock, available}]}`.
+    /// `{sale, state, starts_at, ends_at, per_user_limit, reservation_ttl_s, currency,
+    /// items:[{sku, stock, available[, price]}]}` (`price` only when the sale has prices).
     public func write(into json: inout JSONBuffer) {
         json.object { object in
             object.field("sale", string: sale)
             object.field("state", string: state)
             object.saleTerms(
                 startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: perUserLimit,
-                reservationTTLSeconds: reservationTTLSeconds, items: items
+                reservationTTLSeconds: reservationTTLSeconds, currency: currency, items: items
             ) { entry, item in
                 entry.field("sku", string: item.sku)
                 entry.field("stock", integer: item.stock)
                 entry.field("available", integer: item.available)
+                if item.price > 0 { entry.field("price", integer: item.price) }
             }
         }
     }

@@ -127,6 +127,7 @@ final class MemoryWorkerStore: WorkerStore {
                 }
                 self.orders[id] = OrderRecord(sale: sale, orderID: id, fields: [
                     "sku": order.skuName, "user": order.user, "qty": String(order.qty), "status": "reserved",
+                    "amount": String(order.amountMinorUnits),
                     "created_at": String(order.createdAtMillis), "expires_at": String(order.expiresAtMillis),
                 ])
                 results.append(.recorded)
@@ -156,6 +157,7 @@ final class MemoryWorkerStore: WorkerStore {
             if let existing = self.sales[sale.name] {
                 if existing == sale { return .unchanged }
                 if existing.startsAtMillis <= nowMillis, existing.items != sale.items { return .saleLive(field: sale.items[0].sku) }
+                if existing.startsAtMillis <= nowMillis, existing.currency != sale.currency { return .saleLive(field: "currency") }
             }
             for item in sale.items { self.pools[sale.name + "/" + item.sku] = Int64(item.stock) }
             let created = self.sales[sale.name] == nil
@@ -170,13 +172,14 @@ final class MemoryWorkerStore: WorkerStore {
             let items = config.items.map { item -> SaleSnapshot.Item in
                 let key = name + "/" + item.sku
                 let free = (self.pools[key] ?? 0) + (self.leases[key]?.values.reduce(0, +) ?? 0)
-                return SaleSnapshot.Item(sku: item.sku, stock: Int64(item.stock), available: free)
+                return SaleSnapshot.Item(sku: item.sku, stock: Int64(item.stock), available: free, price: item.price)
             }
             let state = SaleState.at(now: nowMillis, startsAtMillis: config.startsAtMillis, endsAtMillis: config.endsAtMillis,
                                      anyAvailable: items.contains { $0.available > 0 })
             return SaleSnapshot(
                 sale: name, state: state.rawValue, startsAtMillis: config.startsAtMillis, endsAtMillis: config.endsAtMillis,
-                perUserLimit: Int64(config.perUserLimit), reservationTTLSeconds: config.reservationTTLMillis / 1000, items: items)
+                perUserLimit: Int64(config.perUserLimit), reservationTTLSeconds: config.reservationTTLMillis / 1000, items: items,
+                currency: config.currency)
         }
     }
 
