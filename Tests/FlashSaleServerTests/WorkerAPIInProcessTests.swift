@@ -156,6 +156,33 @@ import Testing
         #expect(plain.json["currency"] as? String == "XXX")
     }
 
+    @Test func stockChangesWhileLiveAreAnsweredAndAudited() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 10)])?.status == 201)
+        let admin = ["Authorization": "Bearer \(InProcessAPI.adminToken)"]
+        func change(_ path: String, _ body: String, _ headers: [String: String] = admin) -> InProcessAPI.Answer? {
+            api.request("POST", path, body: body, headers: headers)
+        }
+        let added = try #require(change("/v1/sales/s1/items/a/stock", #"{"add":5}"#))
+        #expect(added.status == 200)
+        #expect(added.body == #"{"sku":"a","total":15,"pool":15}"#)
+        let sale = api.request("GET", "/v1/sales/s1")
+        #expect((sale?.json["items"] as? [[String: Any]])?.first?["stock"] as? Int == 15)
+        expectError(change("/v1/sales/s1/items/a/stock", #"{"remove":16}"#), .insufficientPool)
+        #expect(change("/v1/sales/s1/items/a/stock", #"{"remove":15}"#)?.body == #"{"sku":"a","total":0,"pool":0}"#)
+        expectError(change("/v1/sales/s1/items/zz/stock", #"{"add":1}"#), .skuNotFound)
+        expectError(change("/v1/sales/none/items/a/stock", #"{"add":1}"#), .saleNotFound)
+        expectError(change("/v1/sales/s1/items/a/stock", #"{"add":1}"#, [:]), .unauthorized)
+        expectError(change("/v1/sales/s1/items/a/stock", #"{"add":0}"#), .badRequest)
+        expectError(change("/v1/sales/s1/items/a%20b/stock", #"{"add":1}"#), .badRequest)
+        let audit = api.withStore { $0.audit }.map { Dictionary($0, uniquingKeysWith: { first, _ in first }) }
+        let stock = audit.filter { ($0["action"] ?? "").hasPrefix("stock_") }
+        #expect(stock.map { $0["action"] ?? "" } == ["stock_add", "stock_remove", "stock_remove", "stock_add", "stock_add"])
+        #expect(stock.map { $0["result"] ?? "" } == ["changed", "insufficient_pool", "changed", "sku_not_found", "sale_not_found"])
+        #expect(stock.first?["body"] == #"{"add":5}"#)
+        #expect(stock.first?["actor"] == "admin")
+    }
+
     @Test func storeDownShedsWithRetryAfterAndRecovers() {
         let api = InProcessAPI()
         #expect(api.putLiveSale("s1", items: [("a", 5)])?.status == 201)

@@ -102,6 +102,18 @@ extension RedisWorkerStore: SaleStore {
         }
     }
 
+    public func changeStock(
+        sale: String, sku: String, delta: Int64, maximum: Int64, nowMillis: Int64,
+        completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void
+    ) {
+        guard IdentifierRules.isValidName(sale) else { return completion(.success(.saleNotFound)) }
+        guard IdentifierRules.isValidName(sku) else { return completion(.success(.skuNotFound)) }
+        let call = FlashSaleScripts.stockChangeCall(sale: sale, sku: sku, delta: delta, maximum: maximum, nowMillis: nowMillis)
+        client.run(call) { result in
+            completion(Self.read(result) { try StockChangeOutcome.parse($0) })
+        }
+    }
+
     public func sale(_ name: String, nowMillis: Int64, completion: @escaping (Result<SaleSnapshot?, StoreError>) -> Void) {
         guard IdentifierRules.isValidName(name) else { return completion(.success(nil)) }
         let keys = FlashSaleKeys(sale: name)

@@ -64,6 +64,18 @@ extension WorkerEngine {
         }
     }
 
+    /// Adds (`delta` > 0) or removes stock of a SKU, also while the sale is live
+    /// (`POST /v1/sales/{sale}/items/{sku}/stock`): `total` and the pool at once, never
+    /// above `SaleConfig.maxStock`. This node and the others pick the new total up with the
+    /// sale's revision (within `saleSyncIntervalMillis`); the units themselves reach them
+    /// through leases from the pool.
+    public func changeStock(
+        sale: String, sku: String, delta: Int64, completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void
+    ) {
+        store.changeStock(sale: sale, sku: sku, delta: delta, maximum: Int64(SaleConfig.maxStock),
+                          nowMillis: EventLoop.wallClockMillis(), completion: completion)
+    }
+
     /// Reads a sale and each SKU's available units (`GET /v1/sales/{sale}`); nil if unknown.
     public func sale(_ name: String, completion: @escaping (Result<SaleSnapshot?, StoreError>) -> Void) {
         store.sale(name, nowMillis: EventLoop.wallClockMillis(), completion: completion)

@@ -166,6 +166,25 @@ final class MemoryWorkerStore: WorkerStore {
         }
     }
 
+    func changeStock(
+        sale: String, sku: String, delta: Int64, maximum: Int64, nowMillis: Int64,
+        completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void
+    ) {
+        reply(completion) { [unowned self] in
+            guard var config = self.sales[sale] else { return .saleNotFound }
+            guard let index = config.items.firstIndex(where: { $0.sku == sku }) else { return .skuNotFound }
+            let key = sale + "/" + sku
+            let pool = self.pools[key] ?? 0
+            let total = Int64(config.items[index].stock)
+            if delta < 0, pool < -delta { return .insufficientPool(pool: pool) }
+            if total + delta > maximum { return .aboveMaximum(total: total + delta, maximum: maximum) }
+            self.pools[key] = pool + delta
+            config.items[index].stock += Int(delta)
+            self.sales[sale] = config
+            return .changed(total: total + delta, pool: pool + delta)
+        }
+    }
+
     func sale(_ name: String, nowMillis: Int64, completion: @escaping (Result<SaleSnapshot?, StoreError>) -> Void) {
         reply(completion) { [unowned self] in
             guard let config = self.sales[name] else { return nil }
