@@ -5,6 +5,21 @@
 /// without prices carries). A code must be exactly three upper-case letters `A–Z` and one
 /// of these; anything else is refused.
 public enum CurrencyCode {
+    /// The three ASCII letters of a code, held inline (written into answers without a String).
+    public struct Letters: Sendable, Hashable {
+        public let first: UInt8, second: UInt8, third: UInt8
+
+        /// The letters of `code` (a well-formed code; anything else gives `XXX`).
+        public init(_ code: String) {
+            let bytes = Array(code.utf8)
+            guard bytes.count == 3 else {
+                (first, second, third) = (UInt8(ascii: "X"), UInt8(ascii: "X"), UInt8(ascii: "X"))
+                return
+            }
+            (first, second, third) = (bytes[0], bytes[1], bytes[2])
+        }
+    }
+
     /// The currency of a sale without prices (ISO 4217 "no currency"); its amounts are 0.
     public static let none = "XXX"
 

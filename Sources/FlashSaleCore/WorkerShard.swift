@@ -43,8 +43,8 @@ struct SaleRuntime {
     var endsAtMillis: Int64
     var perUserLimit: Int
     var reservationTTLMillis: Int64
-    /// ISO 4217 code (`XXX` without prices); a 3-byte small String, no storage.
-    var currency: String
+    /// ISO 4217 code (`XXX` without prices): its 3 ASCII letters, for the 201 answer.
+    var currency: CurrencyCode.Letters
     var skus: [SKURuntime]
     var skuTable: NameTable
 }
@@ -242,7 +242,7 @@ public final class WorkerShard {
             refreshed.append(SaleRuntime(
                 name: entry.config.name, config: entry.config, startsAtMillis: entry.config.startsAtMillis,
                 endsAtMillis: entry.config.endsAtMillis, perUserLimit: entry.config.perUserLimit,
-                reservationTTLMillis: entry.config.reservationTTLMillis, currency: entry.config.currency, skus: skus, skuTable: NameTable(tableEntries)))
+                reservationTTLMillis: entry.config.reservationTTLMillis, currency: CurrencyCode.Letters(entry.config.currency), skus: skus, skuTable: NameTable(tableEntries)))
         }
         sales = refreshed
         saleTable = NameTable(snapshot.entries.map { ($0.config.name, Int($0.slot)) })
@@ -268,13 +268,13 @@ public final class WorkerShard {
         return (sales[s].name, sales[s].skus[k].name)
     }
 
-    /// What an order of `quantity` units of `handle` costs: the amount in minor units
-    /// (price × quantity, nil if it does not fit in 64 bits, which the sale's bounds rule
-    /// out) and the sale's currency (the stored String: no allocation).
+    /// What a reservation of `quantity` units of `handle` shows: the SKU name (the stored
+    /// String, no copy), the amount in minor units (price × quantity, nil if it does not fit
+    /// in 64 bits, which the sale's bounds rule out) and the sale's currency letters.
     @inline(__always)
-    public func amount(of handle: SKUHandle, quantity: Int) -> (amount: Int64?, currency: String)? {
+    public func terms(of handle: SKUHandle, quantity: Int) -> (sku: String, amount: Int64?, currency: CurrencyCode.Letters)? {
         guard let (s, k) = indices(of: handle) else { return nil }
-        return (SaleItem.amount(price: sales[s].skus[k].price, quantity: quantity), sales[s].currency)
+        return (sales[s].skus[k].name, SaleItem.amount(price: sales[s].skus[k].price, quantity: quantity), sales[s].currency)
     }
 
     /// The state of a sale at `now` as this worker knows it: `soldOut` when every SKU's pool

@@ -70,8 +70,10 @@ import Testing
         var batch: [PendingOrder] = []
         #expect(shard.drainPendingOrders(maxCount: 10, into: &batch) == 2)
         #expect(batch.map(\.amountMinorUnits) == [5997, 1000])
-        let terms = try #require(shard.amount(of: tee.sku, quantity: tee.qty))
+        let terms = try #require(shard.terms(of: tee.sku, quantity: tee.qty))
+        #expect(terms.sku == "tee")
         #expect(terms.amount == 5997)
-        #expect(terms.currency == "EUR")
+        #expect(terms.currency == CurrencyCode.Letters("EUR"))
+        #expect(CurrencyCode.Letters("EUR").second == UInt8(ascii: "U"))
     }
 }

@@ -86,10 +86,12 @@ public final class WorkerAPI {
         }
         add(.salePut, router.put("/v1/sales/{sale}", requiresJSON: true) { [unowned self] in self.putSale($0, $1) })
         add(.saleGet, router.get("/v1/sales/{sale}") { [unowned self] in self.getSale($0, $1) })
+        add(.purchase, router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { [unowned self] in self.purchase($0, $1) })
+        // After the purchase route: the router tries patterns in this order, and a purchase
+        // should not pay for matching the admin's rare routes first.
         add(.stockChange, router.post("/v1/sales/{sale}/items/{sku}/stock", requiresJSON: true) { [unowned self] in
             self.changeStock($0, $1)
         })
-        add(.purchase, router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { [unowned self] in self.purchase($0, $1) })
         add(.orderGet, router.get("/v1/orders/{order}") { [unowned self] in self.getOrder($0, $1) })
         add(.orderCancel, router.post("/v1/orders/{order}/cancel") { [unowned self] in self.cancelOrder($0, $1) })
         add(.orderPay, router.post("/v1/orders/{order}/pay") { [unowned self] in self.payOrder($0, $1) })
