@@ -7,6 +7,7 @@
 public enum CurrencyCode {
     /// The three ASCII letters of a code, held inline (written into answers without a String).
     public struct Letters: Sendable, Hashable {
+        /// The letters, in order (each `A–Z`).
         public let first: UInt8, second: UInt8, third: UInt8
 
         /// The letters of `code` (a well-formed code; anything else gives `XXX`).

@@ -101,6 +101,5 @@ final class StockChangeTests: XCTestCase {
         let item = try XCTUnwrap((sale.json["items"] as? [[String: Any]])?.first)
         XCTAssertEqual(item["stock"] as? Int, Int(finalTotal), sale.body)
         XCTAssertEqual(item["available"] as? Int, 0, sale.body)
-        print("stock changes: +\(delta) net, \(removalsRefused) removals refused (insufficient_pool)")
     }
 }

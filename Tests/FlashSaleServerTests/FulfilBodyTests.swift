@@ -2,14 +2,9 @@ import Testing
 @testable import FlashSaleServer
 
 @Suite struct FulfilBodyTests {
-    func parse(_ text: String) -> Result<FulfilBody, BadRequest> {
-        Result { () throws(BadRequest) -> FulfilBody in try FulfilBody.parse(Array(text.utf8)) }
-    }
-
-    func message(_ text: String) -> String? {
-        if case .failure(let error) = parse(text) { return error.message }
-        return nil
-    }
+    let body = BodyParsing(parse: FulfilBody.parse)
+    func parse(_ text: String) -> Result<FulfilBody, BadRequest> { body.result(text) }
+    func message(_ text: String) -> String? { body.message(text) }
 
     @Test func parsesBothFieldsInAnyOrder() {
         #expect(parse(#"{"carrier":"DHL","tracking":"JD014600"}"#) == .success(FulfilBody(carrier: "DHL", tracking: "JD014600")))

@@ -14,14 +14,9 @@ import Testing
         return head + (currency.map { #","currency":"\#($0)""# } ?? "") + #","items":[\#(items)]}"#
     }
 
-    func parse(_ text: String) -> Result<SaleBody, BadRequest> {
-        Result { () throws(BadRequest) -> SaleBody in try SaleBody.parse(Array(text.utf8)) }
-    }
-
-    func message(_ text: String) -> String? {
-        if case .failure(let error) = parse(text) { return error.message }
-        return nil
-    }
+    let parser = BodyParsing(parse: SaleBody.parse)
+    func parse(_ text: String) -> Result<SaleBody, BadRequest> { parser.result(text) }
+    func message(_ text: String) -> String? { parser.message(text) }
 
     @Test func pricesAndCurrencyParse() throws {
         let sale = try parse(body(currency: "EUR", prices: ["1999", "1000000000000"])).get()

@@ -2,14 +2,9 @@ import Testing
 @testable import FlashSaleServer
 
 @Suite struct StockChangeBodyTests {
-    func parse(_ text: String) -> Result<StockChangeBody, BadRequest> {
-        Result { () throws(BadRequest) -> StockChangeBody in try StockChangeBody.parse(Array(text.utf8)) }
-    }
-
-    func message(_ text: String) -> String? {
-        if case .failure(let error) = parse(text) { return error.message }
-        return nil
-    }
+    let body = BodyParsing(parse: StockChangeBody.parse)
+    func parse(_ text: String) -> Result<StockChangeBody, BadRequest> { body.result(text) }
+    func message(_ text: String) -> String? { body.message(text) }
 
     @Test func exactlyOneOfAddAndRemove() {
         #expect(parse(#"{"add":5}"#) == .success(.add(5)))

@@ -33,10 +33,8 @@ extension WorkerAPI {
     }
 
     func payOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        if let limited = limitAddress(request) { return respond(limited, responder) }
-        if let denied = checkPayment(request) { return respond(denied, responder) }
         let id: String
-        switch orderID(request) {
+        switch serviceOrderGate(request, checkPayment) {
         case .success(let orderID): id = orderID
         case .failure(let error): return respond(error, responder)
         }
@@ -46,18 +44,10 @@ extension WorkerAPI {
     }
 
     func fulfilOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        if let limited = limitAddress(request) { return respond(limited, responder) }
-        if let denied = checkFulfilment(request) { return respond(denied, responder) }
-        let id: String
-        switch orderID(request) {
-        case .success(let orderID): id = orderID
+        let (id, body): (String, FulfilBody)
+        switch serviceOrderGate(request, checkFulfilment).flatMap({ id in parseBody(request, FulfilBody.parse).map { (id, $0) } }) {
+        case .success(let checked): (id, body) = checked
         case .failure(let error): return respond(error, responder)
-        }
-        let body: FulfilBody
-        do throws(BadRequest) {
-            body = try FulfilBody.parse(request.body.bytes)
-        } catch {
-            return respond(APIError(.badRequest, error.message), responder)
         }
         engine.fulfil(orderID: id, carrier: body.carrier, tracking: body.tracking) { [unowned self] result in
             switch result {
@@ -83,6 +73,13 @@ extension WorkerAPI {
         case .success(.notFound): respond(Self.orderNotFound(id), responder)
         case .success(.notReserved(let status)): respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
         }
+    }
+
+    /// Address limit, a service's token (`check`) and the order id.
+    private func serviceOrderGate(_ request: HTTPRequest, _ check: (HTTPRequest) -> APIError?) -> Result<String, APIError> {
+        if let limited = limitAddress(request) { return .failure(limited) }
+        if let denied = check(request) { return .failure(denied) }
+        return orderID(request)
     }
 
     /// Address limit, buyer authentication, user limit and the order id.

@@ -7,18 +7,10 @@ import FlashSaleWorker
 /// (admin, audited) and `GET /v1/sales/{sale}` (anyone).
 extension WorkerAPI {
     func putSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        if let limited = limitAddress(request) { return respond(limited, responder) }
-        if let denied = checkAdmin(request) { return respond(denied, responder) }
-        let name: String
-        switch saleParameter(request) {
-        case .success(let sale): name = sale
+        let (name, body): (String, SaleBody)
+        switch adminSaleGate(request).flatMap({ sale in parseBody(request, SaleBody.parse).map { (sale, $0) } }) {
+        case .success(let checked): (name, body) = checked
         case .failure(let error): return respond(error, responder)
-        }
-        let body: SaleBody
-        do throws(BadRequest) {
-            body = try SaleBody.parse(request.body.bytes)
-        } catch {
-            return respond(APIError(.badRequest, error.message), responder)
         }
         let rawBody = request.body.string
         let address = request.clientAddress.description
@@ -56,10 +48,8 @@ extension WorkerAPI {
     }
 
     func changeStock(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        if let limited = limitAddress(request) { return respond(limited, responder) }
-        if let denied = checkAdmin(request) { return respond(denied, responder) }
         let sale: String
-        switch saleParameter(request) {
+        switch adminSaleGate(request) {
         case .success(let name): sale = name
         case .failure(let error): return respond(error, responder)
         }
@@ -68,10 +58,9 @@ extension WorkerAPI {
         }
         let sku = String(decoding: rawSKU.bytes, as: UTF8.self)
         let change: StockChangeBody
-        do throws(BadRequest) {
-            change = try StockChangeBody.parse(request.body.bytes)
-        } catch {
-            return respond(APIError(.badRequest, error.message), responder)
+        switch parseBody(request, StockChangeBody.parse) {
+        case .success(let body): change = body
+        case .failure(let error): return respond(error, responder)
         }
         let rawBody = request.body.string
         let address = request.clientAddress.description

@@ -20,30 +20,12 @@ public struct FulfilBody: Sendable, Equatable {
 
     /// Parses a fulfil body; the error's message says what is wrong.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> FulfilBody {
-        guard !bytes.isEmpty else {
-            throw BadRequest("request body is empty; expected {\"carrier\":\"…\",\"tracking\":\"…\"}")
-        }
-        var scanner = JSONScanner(bytes)
         var carrier: String?
         var tracking: String?
-        do {
-            guard try scanner.peek() == UInt8(ascii: "{") else {
-                throw BadRequest("request body must be a JSON object {\"carrier\":\"…\",\"tracking\":\"…\"}")
-            }
-            try scanner.readObject { scanner, key in
-                if scanner.tokenEquals(key, "carrier") {
-                    guard carrier == nil else { throw BadRequest("duplicate field \"carrier\"") }
-                    carrier = try readToken(&scanner, "carrier")
-                } else if scanner.tokenEquals(key, "tracking") {
-                    guard tracking == nil else { throw BadRequest("duplicate field \"tracking\"") }
-                    tracking = try readToken(&scanner, "tracking")
-                } else {
-                    throw BadRequest("unknown field; allowed fields are \"carrier\" and \"tracking\"")
-                }
-            }
-            guard scanner.onlyWhitespaceRemains() else { throw BadRequest("unexpected data after the JSON object") }
-        } catch {
-            throw BadRequest(thrown: error)
+        try JSONScanner.readObjectBody(
+            bytes, names: ["carrier", "tracking"], expected: "{\"carrier\":\"…\",\"tracking\":\"…\"}"
+        ) { scanner, field in
+            if field == 0 { carrier = try readToken(&scanner, "carrier") } else { tracking = try readToken(&scanner, "tracking") }
         }
         guard let carrier else { throw BadRequest("missing field \"carrier\"") }
         guard let tracking else { throw BadRequest("missing field \"tracking\"") }

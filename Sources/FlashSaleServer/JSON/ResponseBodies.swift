@@ -18,6 +18,7 @@ public struct OrderView: Sendable, Equatable {
     public var shipment: Shipment?
     /// Price × qty in minor units of `currency` (0 and `XXX` for a sale without prices).
     public var amount: Int64 = 0
+    /// ISO 4217 code of `amount` (`XXX` for a sale without prices).
     public var currency: String = CurrencyCode.none
 
     /// The shipment of a fulfilled order.

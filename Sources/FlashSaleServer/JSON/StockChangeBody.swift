@@ -6,7 +6,9 @@ public enum StockChangeBody: Sendable, Equatable {
     /// The most units one change may add or remove (the largest stock of a SKU).
     public static let maxUnits: Int64 = 1_000_000_000
 
+    /// `{"add": N}`: N more units.
     case add(Int64)
+    /// `{"remove": N}`: N units fewer (taken from the pool only).
     case remove(Int64)
 
     /// The signed change of `total` and the pool.
@@ -27,32 +29,16 @@ public enum StockChangeBody: Sendable, Equatable {
 
     /// Parses a stock change body; the error's message says what is wrong.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(BadRequest) -> StockChangeBody {
-        let expected = "expected {\"add\": N} or {\"remove\": N}"
-        guard !bytes.isEmpty else { throw BadRequest("request body is empty; \(expected)") }
-        var scanner = JSONScanner(bytes)
+        let expected = "{\"add\": N} or {\"remove\": N}"
         var add: Int64?
         var remove: Int64?
-        do {
-            guard try scanner.peek() == UInt8(ascii: "{") else { throw BadRequest("request body must be a JSON object; \(expected)") }
-            try scanner.readObject { scanner, key in
-                if scanner.tokenEquals(key, "add") {
-                    guard add == nil else { throw BadRequest("duplicate field \"add\"") }
-                    add = try readUnits(&scanner, "add")
-                } else if scanner.tokenEquals(key, "remove") {
-                    guard remove == nil else { throw BadRequest("duplicate field \"remove\"") }
-                    remove = try readUnits(&scanner, "remove")
-                } else {
-                    throw BadRequest("unknown field; allowed fields are \"add\" and \"remove\"")
-                }
-            }
-            guard scanner.onlyWhitespaceRemains() else { throw BadRequest("unexpected data after the JSON object") }
-        } catch {
-            throw BadRequest(thrown: error)
+        try JSONScanner.readObjectBody(bytes, names: ["add", "remove"], expected: expected) { scanner, field in
+            if field == 0 { add = try readUnits(&scanner, "add") } else { remove = try readUnits(&scanner, "remove") }
         }
         switch (add, remove) {
         case (let units?, nil): return .add(units)
         case (nil, let units?): return .remove(units)
-        case (nil, nil): throw BadRequest("missing field: \(expected)")
+        case (nil, nil): throw BadRequest("missing field: expected \(expected)")
         case (_?, _?): throw BadRequest("give exactly one of \"add\" and \"remove\"")
         }
     }

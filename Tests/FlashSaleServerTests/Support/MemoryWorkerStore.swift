@@ -209,10 +209,7 @@ final class MemoryWorkerStore: WorkerStore {
             guard var order = self.orders[orderID] else { return nil }
             switch order.status {
             case "reserved":
-                order.status = "paid"
-                order.fields["status"] = "paid"
-                order.fields["paid_at"] = String(nowMillis)
-                self.orders[orderID] = order
+                self.move(&order, to: "paid", ["paid_at": String(nowMillis)])
                 return (order.sale, .paid(orderID: orderID, sku: order.sku, user: order.user, quantity: order.quantity))
             case "paid", "fulfilled": return (order.sale, .alreadyPaid)
             default: return (order.sale, .notReserved(status: order.status))
@@ -241,18 +238,21 @@ final class MemoryWorkerStore: WorkerStore {
             guard var order = self.orders[orderID] else { return nil }
             switch order.status {
             case "paid":
-                order.status = "fulfilled"
-                order.fields["status"] = "fulfilled"
-                order.fields["fulfilled_at"] = String(nowMillis)
-                order.fields["carrier"] = carrier
-                order.fields["tracking"] = tracking
-                self.orders[orderID] = order
+                self.move(&order, to: "fulfilled", ["fulfilled_at": String(nowMillis), "carrier": carrier, "tracking": tracking])
                 return (order.sale, .fulfilled)
             case "fulfilled":
                 return (order.sale, .alreadyFulfilled(carrier: order.fields["carrier"] ?? "", tracking: order.fields["tracking"] ?? ""))
             default: return (order.sale, .notPaid(status: order.status))
             }
         }
+    }
+
+    /// Gives a stored order its new status and `fields`.
+    private func move(_ order: inout OrderRecord, to status: String, _ fields: [String: String]) {
+        order.status = status
+        order.fields["status"] = status
+        order.fields.merge(fields) { _, new in new }
+        orders[order.orderID] = order
     }
 
     func order(orderID: String, in sales: [String], completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
