@@ -135,6 +135,21 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(states.first?.paid, 2, "a fulfilled order still counts as paid")
     }
 
+    func testFulfilmentTokenFromItsFile() throws {
+        let redis = try RedisServerProcess()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fs-fulfil-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("fulfilment-token").path
+        try "token-from-a-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let engine = try EngineProcess(redis: redis, environment: [
+            "FLASHSALE_FULFILMENT_TOKEN": "", "FLASHSALE_FULFILMENT_TOKEN_FILE": file,
+        ])
+        let unknown = "0000000000000000000000000Z"
+        XCTAssertEqual(try engine.fulfil(unknown, token: "token-from-a-file").errorCode, "order_not_found", "the file's token is accepted")
+        XCTAssertEqual(try engine.fulfil(unknown).status, 401, "the variable's (emptied) token is not")
+    }
+
     func testAdminActionsAreAudited() throws {
         let redis = try RedisServerProcess()
         let engine = try EngineProcess(redis: redis)
