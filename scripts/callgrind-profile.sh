@@ -27,7 +27,8 @@ mkdir -p "$OUT"
 rm -f "$OUT"/cg.out*
 strip --strip-debug -o "$OUT/flashsale" "$BIN" || exit 1
 RP=$((6400 + RANDOM % 500)); EP=$((18400 + RANDOM % 500))
-export FLASHSALE_JWT_SECRET=loadtest-jwt-secret FLASHSALE_ADMIN_TOKEN=loadtest-admin FLASHSALE_PAYMENT_TOKEN=loadtest-pay
+export FLASHSALE_JWT_SECRET=loadtest-jwt-secret FLASHSALE_ADMIN_TOKEN=loadtest-admin FLASHSALE_PAYMENT_TOKEN=loadtest-pay \
+  FLASHSALE_FULFILMENT_TOKEN=loadtest-fulfil
 REDIS_URL=redis://127.0.0.1:$RP
 RPIDS=()
 if [ "${CLUSTER:-0}" = 1 ]; then

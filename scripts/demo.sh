@@ -82,10 +82,11 @@ PIDS+=($!)
 wait_port "$REDIS_PORT" || { echo "demo: redis-server did not start" >&2; cat "$RUN/redis.log" >&2; exit 2; }
 echo "redis-server on 127.0.0.1:$REDIS_PORT"
 
-export FLASHSALE_JWT_SECRET FLASHSALE_ADMIN_TOKEN FLASHSALE_PAYMENT_TOKEN
+export FLASHSALE_JWT_SECRET FLASHSALE_ADMIN_TOKEN FLASHSALE_PAYMENT_TOKEN FLASHSALE_FULFILMENT_TOKEN
 FLASHSALE_JWT_SECRET=$(secret)
 FLASHSALE_ADMIN_TOKEN=$(secret)
 FLASHSALE_PAYMENT_TOKEN=$(secret)
+FLASHSALE_FULFILMENT_TOKEN=$(secret)
 ENGINE_PORT=$(free_port)
 # Every buyer comes from 127.0.0.1 here, so the per-address limit (meant for real clients) is off.
 "$BIN/flashsale" serve --host 127.0.0.1 --port "$ENGINE_PORT" --redis "redis://127.0.0.1:$REDIS_PORT" \

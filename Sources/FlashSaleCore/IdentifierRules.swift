@@ -46,6 +46,16 @@ public enum IdentifierRules {
         withBytes(of: user, isValidUser)
     }
 
+    /// Longest carrier or tracking number of a fulfilment, in bytes.
+    public static let maxShipmentTokenLength = 64
+
+    /// Whether `bytes` is a valid carrier or tracking number: 1–64 bytes by the user-id
+    /// alphabet (printable ASCII other than space, `"` and `\`): one token of the packed
+    /// order record, a JSON string without escapes.
+    public static func isValidShipmentToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        isValid(bytes, maxLength: maxShipmentTokenLength, isUserByte)
+    }
+
     /// 1…`maxLength` bytes, each `allowed`.
     @inline(__always)
     private static func isValid(_ bytes: UnsafeRawBufferPointer, maxLength: Int, _ allowed: (UInt8) -> Bool) -> Bool {

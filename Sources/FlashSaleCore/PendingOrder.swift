@@ -20,6 +20,10 @@ public struct PendingOrder: Sendable {
     public let createdAtMillis: Int64
     /// Expiry time of the reservation.
     public let expiresAtMillis: Int64
+    /// Price × qty in minor units of the sale's currency (0 for a sale without prices),
+    /// computed when the order is drained (prices are frozen from the sale's start, before
+    /// any order exists).
+    public let amountMinorUnits: Int64
 
     /// The answer this order gives when confirmed.
     public var reservation: ReservedOrder {

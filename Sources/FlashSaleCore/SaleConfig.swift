@@ -4,11 +4,24 @@ public struct SaleItem: Sendable, Hashable {
     public var sku: String
     /// Total units of this SKU in the sale (`fs:{S}:counts:{sku}` `total`), >= 0.
     public var stock: Int
+    /// Price of one unit in minor units of the sale's currency (cents for EUR), 1…
+    /// ``SaleConfig/maxPrice``; 0 when the sale has no prices (currency `XXX`).
+    public var price: Int64
 
     /// Creates an item.
-    public init(sku: String, stock: Int) {
+    public init(sku: String, stock: Int, price: Int64 = 0) {
         self.sku = sku
         self.stock = stock
+        self.price = price
+    }
+
+    /// `price × quantity` in minor units, nil when it does not fit in 64 bits. With the
+    /// sale's bounds (price ≤ ``SaleConfig/maxPrice``, quantity ≤ ``SaleConfig/maxPerUserLimit``)
+    /// the product is at most 10^18 < 2^63, so an order the core accepts always has one.
+    @inline(__always)
+    public static func amount(price: Int64, quantity: Int) -> Int64? {
+        let (product, overflow) = price.multipliedReportingOverflow(by: Int64(quantity))
+        return overflow ? nil : product
     }
 }
 
@@ -30,12 +43,15 @@ public struct SaleConfig: Sendable, Hashable {
     public var reservationTTLMillis: Int64
     /// The SKUs on sale, with unique names.
     public var items: [SaleItem]
+    /// ISO 4217 code of the prices (``CurrencyCode``); `XXX` for a sale without prices.
+    public var currency: String
 
     /// Creates a sale configuration; call `validate()` before installing it.
     public init(
         name: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int,
-        reservationTTLMillis: Int64, items: [SaleItem]
+        reservationTTLMillis: Int64, items: [SaleItem], currency: String = CurrencyCode.none
     ) {
+        self.currency = currency
         self.name = name
         self.startsAtMillis = startsAtMillis
         self.endsAtMillis = endsAtMillis
@@ -52,6 +68,9 @@ public struct SaleConfig: Sendable, Hashable {
     public static let maxStock = 1_000_000_000
     /// The largest per-user limit.
     public static let maxPerUserLimit = 1_000_000
+    /// The largest price of one unit, in minor units (10^12: with ``maxPerUserLimit`` units
+    /// an amount stays below 2^63).
+    public static let maxPrice: Int64 = 1_000_000_000_000
     /// The longest reservation TTL (one day).
     public static let maxReservationTTLMillis: Int64 = 86_400_000
 
@@ -62,10 +81,14 @@ public struct SaleConfig: Sendable, Hashable {
         if perUserLimit < 1 || perUserLimit > Self.maxPerUserLimit { return .invalidPerUserLimit }
         if reservationTTLMillis <= 0 || reservationTTLMillis > Self.maxReservationTTLMillis { return .invalidReservationTTL }
         if items.isEmpty || items.count > Self.maxItems { return .invalidItemCount }
+        if !CurrencyCode.isActive(currency) { return .invalidCurrency }
+        let priced = currency != CurrencyCode.none
         var seen = Set<String>()
         for item in items {
             if !IdentifierRules.isValidName(item.sku) { return .invalidSKUName }
             if item.stock < 0 || item.stock > Self.maxStock { return .invalidStock }
+            if priced, item.price < 1 || item.price > Self.maxPrice { return .invalidPrice }
+            if !priced, item.price != 0 { return .priceWithoutCurrency }
             if !seen.insert(item.sku).inserted { return .duplicateSKU }
         }
         return nil
@@ -82,6 +105,7 @@ public struct SaleConfig: Sendable, Hashable {
 public enum SaleConfigError: Error, Sendable, Hashable {
     case invalidName, endsBeforeStart, invalidPerUserLimit, invalidReservationTTL
     case invalidItemCount, invalidSKUName, invalidStock, duplicateSKU
+    case invalidCurrency, invalidPrice, priceWithoutCurrency
 
     /// A human-readable message for a 400 answer.
     public var message: String {
@@ -94,6 +118,9 @@ public enum SaleConfigError: Error, Sendable, Hashable {
         case .invalidSKUName: "sku must be 1-\(SaleConfig.maxNameBytes) characters of A-Z a-z 0-9 . _ -"
         case .invalidStock: "stock must be 0...\(SaleConfig.maxStock)"
         case .duplicateSKU: "each sku may appear once"
+        case .invalidCurrency: "currency must be an active ISO 4217 code of 3 letters A-Z, e.g. EUR"
+        case .invalidPrice: "price must be an integer 1...\(SaleConfig.maxPrice) (minor units) on every item of a sale with a currency"
+        case .priceWithoutCurrency: "price needs the sale's currency (a sale without currency, or XXX, has no prices)"
         }
     }
 }

@@ -12,6 +12,8 @@ public final class SaleDirectory: Sendable {
         /// SKU names by SKU slot (append-only); `stockBySlot[i] < 0` marks a SKU removed.
         var skuNames: [String]
         var stockBySlot: [Int]
+        /// Unit price by SKU slot (minor units; 0 without prices).
+        var priceBySlot: [Int64]
     }
 
     private struct State {
@@ -41,9 +43,11 @@ public final class SaleDirectory: Sendable {
                 for item in config.items {
                     if let skuSlot = entry.skuNames.firstIndex(of: item.sku) {
                         entry.stockBySlot[skuSlot] = item.stock
+                        entry.priceBySlot[skuSlot] = item.price
                     } else {
                         entry.skuNames.append(item.sku)
                         entry.stockBySlot.append(item.stock)
+                        entry.priceBySlot.append(item.price)
                     }
                 }
                 state.entries[Int(slot)] = entry
@@ -54,7 +58,7 @@ public final class SaleDirectory: Sendable {
             state.slotByName[config.name] = slot
             state.entries.append(Entry(
                 slot: slot, config: config, skuNames: config.items.map(\.sku),
-                stockBySlot: config.items.map(\.stock)))
+                stockBySlot: config.items.map(\.stock), priceBySlot: config.items.map(\.price)))
             versionCounter.add(1, ordering: .releasing)
             return .created
         }

@@ -22,9 +22,12 @@ extension WorkerShard {
         while moved < maxCount, let id = queue.removeFirst() {
             guard let record = pending[id], let (s, k) = indices(of: record.sku) else { continue }
             let qty = Int(record.qty)
+            // qty <= per_user_limit <= 10^6 and price <= 10^12: the product fits (SaleItem.amount).
+            let amount = SaleItem.amount(price: sales[s].skus[k].price, quantity: qty) ?? 0
             batch.append(PendingOrder(
                 id: id, sku: record.sku, saleName: sales[s].name, skuName: sales[s].skus[k].name, user: record.user,
-                qty: qty, idempotencyKey: record.idempotencyKey, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis))
+                qty: qty, idempotencyKey: record.idempotencyKey, createdAtMillis: record.createdAtMillis,
+                expiresAtMillis: record.expiresAtMillis, amountMinorUnits: amount))
             moved += 1
         }
         return moved

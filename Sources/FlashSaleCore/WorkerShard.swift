@@ -13,6 +13,8 @@ struct SKURuntime {
     let handle: SKUHandle
     var exists: Bool
     var total: Int
+    /// Unit price in minor units of the sale's currency (0: the sale has no prices).
+    var price: Int64 = 0
     /// FNV-1a state after the name bytes (see `RequestFingerprint`).
     let fingerprintBase: UInt64
     /// Units leased to this worker and not yet reserved.
@@ -41,6 +43,8 @@ struct SaleRuntime {
     var endsAtMillis: Int64
     var perUserLimit: Int
     var reservationTTLMillis: Int64
+    /// ISO 4217 code (`XXX` without prices): its 3 ASCII letters, for the 201 answer.
+    var currency: CurrencyCode.Letters
     var skus: [SKURuntime]
     var skuTable: NameTable
 }
@@ -231,13 +235,14 @@ public final class WorkerShard {
                 }
                 runtime.exists = stock >= 0
                 runtime.total = max(0, stock)
+                runtime.price = entry.priceBySlot[skuSlot]
                 if runtime.exists { tableEntries.append((name, skuSlot)) }
                 skus.append(runtime)
             }
             refreshed.append(SaleRuntime(
                 name: entry.config.name, config: entry.config, startsAtMillis: entry.config.startsAtMillis,
                 endsAtMillis: entry.config.endsAtMillis, perUserLimit: entry.config.perUserLimit,
-                reservationTTLMillis: entry.config.reservationTTLMillis, skus: skus, skuTable: NameTable(tableEntries)))
+                reservationTTLMillis: entry.config.reservationTTLMillis, currency: CurrencyCode.Letters(entry.config.currency), skus: skus, skuTable: NameTable(tableEntries)))
         }
         sales = refreshed
         saleTable = NameTable(snapshot.entries.map { ($0.config.name, Int($0.slot)) })
@@ -261,6 +266,15 @@ public final class WorkerShard {
     public func names(of handle: SKUHandle) -> (sale: String, sku: String)? {
         guard let (s, k) = indices(of: handle) else { return nil }
         return (sales[s].name, sales[s].skus[k].name)
+    }
+
+    /// What a reservation of `quantity` units of `handle` shows: the SKU name (the stored
+    /// String, no copy), the amount in minor units (price × quantity, nil if it does not fit
+    /// in 64 bits, which the sale's bounds rule out) and the sale's currency letters.
+    @inline(__always)
+    public func terms(of handle: SKUHandle, quantity: Int) -> (sku: String, amount: Int64?, currency: CurrencyCode.Letters)? {
+        guard let (s, k) = indices(of: handle) else { return nil }
+        return (sales[s].skus[k].name, SaleItem.amount(price: sales[s].skus[k].price, quantity: quantity), sales[s].currency)
     }
 
     /// The state of a sale at `now` as this worker knows it: `soldOut` when every SKU's pool

@@ -6,7 +6,7 @@
 public enum APIErrorCode: UInt8, CaseIterable, Sendable {
     case badRequest, unauthorized, notFound, saleNotFound, skuNotFound, orderNotFound, methodNotAllowed
     case requestTimeout, saleLive, stockBelowCommitted, skuRemoved, soldOut, limitExceeded, saleNotStarted
-    case saleEnded, notReserved, contentTooLarge, uriTooLong, unsupportedMediaType, idempotencyKeyReused
+    case saleEnded, notReserved, notPaid, insufficientPool, contentTooLarge, uriTooLong, unsupportedMediaType, idempotencyKeyReused
     case rateLimited, headerFieldsTooLarge, internalError, notImplemented, overloaded, redisUnavailable
     case httpVersionNotSupported
 
@@ -29,6 +29,8 @@ public enum APIErrorCode: UInt8, CaseIterable, Sendable {
         case .saleNotStarted: ("sale_not_started", .conflict, "the sale has not started")
         case .saleEnded: ("sale_ended", .conflict, "the sale has ended")
         case .notReserved: ("not_reserved", .conflict, "the order is no longer reserved")
+        case .notPaid: ("not_paid", .conflict, "the order is not paid, so it cannot be fulfilled")
+        case .insufficientPool: ("insufficient_pool", .conflict, "the pool holds fewer units than the removal asks for")
         case .contentTooLarge: ("content_too_large", .contentTooLarge, "request body too large")
         case .uriTooLong: ("uri_too_long", .uriTooLong, "request target too long")
         case .unsupportedMediaType: ("unsupported_media_type", .unsupportedMediaType, "Content-Type must be application/json")

@@ -18,7 +18,8 @@ struct ServeCommand: ParsableCommand {
         discussion: """
         Secrets (all required), each from its variable or from the file named by NAME_FILE:
         FLASHSALE_JWT_SECRET (buyer JWTs, HS256), FLASHSALE_ADMIN_TOKEN (admin bearer),
-        FLASHSALE_PAYMENT_TOKEN (payment service bearer).
+        FLASHSALE_PAYMENT_TOKEN (payment service bearer), FLASHSALE_FULFILMENT_TOKEN (fulfilment
+        service bearer).
         Every option below has an environment twin, shown in brackets; the option wins.
         """
     )
@@ -102,7 +103,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let env = Environment()
-        let names = ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN"]
+        let names = ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN", "FLASHSALE_FULFILMENT_TOKEN"]
         var secrets: [String: String] = [:]
         for name in names { secrets[name] = try env.secret(name) }
         let missing = names.filter { secrets[$0] == nil }
@@ -157,7 +158,8 @@ struct ServeCommand: ParsableCommand {
         }
         let api = APISettings(
             jwtSecret: secrets["FLASHSALE_JWT_SECRET"]!, adminToken: secrets["FLASHSALE_ADMIN_TOKEN"]!,
-            paymentToken: secrets["FLASHSALE_PAYMENT_TOKEN"]!, trustUserHeader: trust,
+            paymentToken: secrets["FLASHSALE_PAYMENT_TOKEN"]!,
+            fulfilmentToken: secrets["FLASHSALE_FULFILMENT_TOKEN"]!, trustUserHeader: trust,
             jwtLeewaySeconds: Int64(try jwtLeewayS ?? env.integer("FLASHSALE_JWT_LEEWAY_S") ?? 0),
             userRateLimit: userLimit, addressRateLimit: addressLimit, nodeID: node)
         var configuration = EngineConfiguration(

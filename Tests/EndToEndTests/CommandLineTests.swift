@@ -12,7 +12,7 @@ final class CommandLineTests: XCTestCase {
     private func flashsale(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         // Secrets and Redis settings of the test process itself must not leak in.
         var env = environment
-        for name in ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN"] where env[name] == nil {
+        for name in ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN", "FLASHSALE_FULFILMENT_TOKEN"] where env[name] == nil {
             env[name] = ""
         }
         let child = try ChildProcess(executable: builtBinary("flashsale"), arguments: arguments, environment: env)
@@ -51,7 +51,8 @@ final class CommandLineTests: XCTestCase {
     func testMissingSecretIsARuntimeFailureNamingIt() throws {
         let (status, output) = try flashsale(["serve", "--port", "0"], environment: ["FLASHSALE_JWT_SECRET": "s"])
         XCTAssertEqual(status, 1, output)
-        XCTAssertTrue(output.contains("FLASHSALE_ADMIN_TOKEN") && output.contains("FLASHSALE_PAYMENT_TOKEN"), output)
+        XCTAssertTrue(output.contains("FLASHSALE_ADMIN_TOKEN") && output.contains("FLASHSALE_PAYMENT_TOKEN")
+                      && output.contains("FLASHSALE_FULFILMENT_TOKEN"), output)
         XCTAssertFalse(output.contains("Usage:"), output)
     }
 

@@ -133,7 +133,7 @@ final class ErrorCodeTests: XCTestCase {
     }
 
     func testServeRefusesToStartWithoutSecrets() throws {
-        for missing in ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN"] {
+        for missing in ["FLASHSALE_JWT_SECRET", "FLASHSALE_ADMIN_TOKEN", "FLASHSALE_PAYMENT_TOKEN", "FLASHSALE_FULFILMENT_TOKEN"] {
             var environment = Secrets.environment
             environment[missing] = ""
             let child = try ChildProcess(executable: builtBinary("flashsale"),

@@ -89,6 +89,67 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(try engine.order(shortID, token: alice).json["status"] as? String, "expired")
     }
 
+    func testFulfilAPaidOrder() throws {
+        let redis = try RedisServerProcess()
+        let engine = try EngineProcess(redis: redis)
+        let db = try redis.client()
+        let alice = try Tokens.buyer("alice")
+        XCTAssertEqual(try engine.putSale("ship", Sales.body(stock: ["tv": 5], limit: 5)).status, 201)
+        let paidID = try XCTUnwrap(try engine.buy("ship", sku: "tv", qty: 2, token: alice).json["order_id"] as? String)
+        let unpaidID = try XCTUnwrap(try engine.buy("ship", sku: "tv", token: alice).json["order_id"] as? String)
+        XCTAssertEqual(try engine.pay(paidID).status, 200)
+
+        // Not paid: 409 not_paid; the wrong token: 401; a bad body: 400 naming the field.
+        let unpaid = try engine.fulfil(unpaidID)
+        XCTAssertEqual(unpaid.status, 409, unpaid.body)
+        XCTAssertEqual(unpaid.errorCode, "not_paid")
+        for token in [Secrets.payment, Secrets.admin, alice] {
+            XCTAssertEqual(try engine.fulfil(paidID, token: token).status, 401)
+        }
+        let bad = try engine.fulfil(paidID, body: #"{"carrier":"DHL","tracking":"has space"}"#)
+        XCTAssertEqual(bad.status, 400, bad.body)
+        XCTAssertTrue(bad.body.contains("tracking"), bad.body)
+        XCTAssertEqual(try engine.fulfil("0000000000000000000000000Z").errorCode, "order_not_found")
+
+        // Paid: 200 fulfilled with the shipment; the identical replay 200; the read shows it.
+        let done = try engine.fulfil(paidID, carrier: "DHL", tracking: "JD0146/00")
+        XCTAssertEqual(done.status, 200, done.body)
+        XCTAssertEqual(done.json["status"] as? String, "fulfilled")
+        XCTAssertEqual(done.json["carrier"] as? String, "DHL")
+        XCTAssertEqual(done.json["tracking"] as? String, "JD0146/00")
+        XCTAssertEqual(try engine.fulfil(paidID, carrier: "DHL", tracking: "JD0146/00").status, 200, "a retried callback")
+        XCTAssertEqual(try engine.fulfil(paidID, carrier: "UPS", tracking: "1Z").errorCode, "not_paid", "another shipment")
+        let read = try engine.order(paidID, token: alice)
+        XCTAssertEqual(read.json["status"] as? String, "fulfilled")
+        XCTAssertEqual(read.json["tracking"] as? String, "JD0146/00")
+        XCTAssertNotNil(read.json["fulfilled_at"] as? String)
+        XCTAssertNotNil(read.json["closed_at"] as? String)
+        XCTAssertNil(try engine.order(unpaidID, token: alice).json["carrier"])
+
+        // One `fulfilled` entry on the stream, this order, with carrier and tracking.
+        let entries = try db.command("XRANGE", "fs:{ship}:events", "-", "+").elements.map { $0.elements[1].elements.compactMap(\.string) }
+        let fulfilled = entries.filter { $0.count > 1 && $0[1] == "fulfilled" }
+        XCTAssertEqual(fulfilled.count, 1, "\(entries)")
+        XCTAssertEqual(Array(fulfilled.first?.suffix(2) ?? []), [paidID, "tv alice 2 0 DHL JD0146/00"])
+        let states = try RedisInvariants.check(db, sale: "ship", limit: 5)
+        XCTAssertEqual(states.first?.paid, 2, "a fulfilled order still counts as paid")
+    }
+
+    func testFulfilmentTokenFromItsFile() throws {
+        let redis = try RedisServerProcess()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fs-fulfil-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("fulfilment-token").path
+        try "token-from-a-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let engine = try EngineProcess(redis: redis, environment: [
+            "FLASHSALE_FULFILMENT_TOKEN": "", "FLASHSALE_FULFILMENT_TOKEN_FILE": file,
+        ])
+        let unknown = "0000000000000000000000000Z"
+        XCTAssertEqual(try engine.fulfil(unknown, token: "token-from-a-file").errorCode, "order_not_found", "the file's token is accepted")
+        XCTAssertEqual(try engine.fulfil(unknown).status, 401, "the variable's (emptied) token is not")
+    }
+
     func testAdminActionsAreAudited() throws {
         let redis = try RedisServerProcess()
         let engine = try EngineProcess(redis: redis)

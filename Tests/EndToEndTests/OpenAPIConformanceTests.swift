@@ -86,6 +86,18 @@ final class OpenAPIConformanceTests: XCTestCase {
         add("PUT", sale, 401) { try engine.putSale("oa3", Sales.body(stock: ["a": 1]), token: "nope") }
         add("PUT", sale, 409) { try engine.putSale("oa2", Sales.body(stock: ["a": 2])) }
         add("PUT", sale, 415) { try engine.send("PUT", "/v1/sales/oa3", headers: auth(Secrets.admin).merging(["Content-Type": "text/plain"]) { $1 }, body: "{}") }
+        let stock = "/v1/sales/{sale}/items/{sku}/stock"
+        // Its own sale: the PUT scenarios re-send `saleBody` to "oa", which a stock change would make a conflict.
+        XCTAssertEqual(try engine.putSale("oas", saleBody).status, 201)
+        func changeStock(_ body: String, path: String = "/v1/sales/oas/items/a/stock", token: String = Secrets.admin) throws -> HTTPResult {
+            try engine.send("POST", path, headers: auth(token).merging(json) { $1 }, body: body)
+        }
+        add("POST", stock, 200) { try changeStock(#"{"add":5}"#) }
+        add("POST", stock, 400) { try changeStock(#"{"add":0}"#) }
+        add("POST", stock, 401) { try changeStock(#"{"add":1}"#, token: Secrets.payment) }
+        add("POST", stock, 404) { try changeStock(#"{"add":1}"#, path: "/v1/sales/oas/items/zz/stock") }
+        add("POST", stock, 409) { try changeStock(#"{"remove":1000}"#, path: "/v1/sales/oas/items/one/stock") }
+        add("POST", stock, 415) { try engine.send("POST", "/v1/sales/oas/items/a/stock", headers: auth(Secrets.admin), body: #"{"add":1}"#) }
         add("GET", sale, 200) { try engine.get("/v1/sales/oa") }
         add("GET", sale, 400) { try engine.get("/v1/sales/b%20d") }
         add("GET", sale, 404) { try engine.get("/v1/sales/none") }
@@ -134,6 +146,20 @@ final class OpenAPIConformanceTests: XCTestCase {
             _ = try engine.cancel(id, token: alice)
             return try engine.pay(id)
         }
+        let fulfil = "/v1/orders/{order}/fulfil"
+        func paidOrder() throws -> String {
+            let id = try newOrder()
+            _ = try engine.pay(id)
+            return id
+        }
+        add("POST", fulfil, 200) { try engine.fulfil(try paidOrder()) }
+        add("POST", fulfil, 400) { try engine.fulfil(unknownOrder, body: #"{"carrier":"DHL"}"#) }
+        add("POST", fulfil, 401) { try engine.fulfil(unknownOrder, token: Secrets.payment) }
+        add("POST", fulfil, 404) { try engine.fulfil(unknownOrder) }
+        add("POST", fulfil, 409) { try engine.fulfil(try newOrder()) }
+        add("POST", fulfil, 415) {
+            try engine.send("POST", "/v1/orders/\(unknownOrder)/fulfil", headers: auth(Secrets.fulfilment), body: #"{"carrier":"a","tracking":"b"}"#)
+        }
         add("GET", "/healthz", 200) { try engine.get("/healthz") }
         add("GET", "/readyz", 200) { try engine.get("/readyz") }
         add("GET", "/metrics", 200) { try engine.get("/metrics") }
@@ -143,10 +169,14 @@ final class OpenAPIConformanceTests: XCTestCase {
         let someOrder = try newOrder()
         afterRedisDown[Operation(method: "PUT", path: sale, status: 503)] = { try engine.putSale("oa4", Sales.body(stock: ["a": 1])) }
         afterRedisDown[Operation(method: "GET", path: sale, status: 503)] = { try engine.get("/v1/sales/oa") }
+        afterRedisDown[Operation(method: "POST", path: "/v1/sales/{sale}/items/{sku}/stock", status: 503)] = {
+            try engine.send("POST", "/v1/sales/oas/items/a/stock", headers: auth(Secrets.admin).merging(json) { $1 }, body: #"{"add":1}"#)
+        }
         afterRedisDown[Operation(method: "POST", path: purchases, status: 503)] = { try engine.buy("oa", sku: "a", token: alice) }
         afterRedisDown[Operation(method: "GET", path: order, status: 503)] = { try engine.order(someOrder, token: alice) }
         afterRedisDown[Operation(method: "POST", path: cancel, status: 503)] = { try engine.cancel(someOrder, token: alice) }
         afterRedisDown[Operation(method: "POST", path: pay, status: 503)] = { try engine.pay(someOrder) }
+        afterRedisDown[Operation(method: "POST", path: fulfil, status: 503)] = { try engine.fulfil(someOrder) }
         afterRedisDown[Operation(method: "GET", path: "/readyz", status: 503)] = { try engine.get("/readyz") }
 
         let known = Set(scenarios.keys).union(afterRedisDown.keys)

@@ -11,7 +11,7 @@ final class EngineScenarioTests: XCTestCase {
     private var engine: ChildProcess?
     private var port = 0
     private let secrets = ["FLASHSALE_JWT_SECRET": "test-jwt-secret", "FLASHSALE_ADMIN_TOKEN": "test-admin",
-                           "FLASHSALE_PAYMENT_TOKEN": "test-payment"]
+                           "FLASHSALE_PAYMENT_TOKEN": "test-payment", "FLASHSALE_FULFILMENT_TOKEN": "test-fulfilment"]
 
     override func setUpWithError() throws {
         raiseOpenFileLimit()

@@ -103,20 +103,24 @@ final class ScriptsPayCancelExpiryTests: XCTestCase {
         _ = try pay(redis, "f2", at: now + 10)
         guard case .invalid(let why) = try fulfil("f1", "D H L") else { return XCTFail("a carrier with spaces was taken") }
         XCTAssertTrue(why.hasPrefix("carrier"), why)
+        // The API's alphabet (printable ASCII without space, '"', '\\'), 1-64 bytes.
+        for (carrier, tracking) in [("DHL", "a\"b"), ("DHL", "a\\b"), ("", "1"), ("DHL", String(repeating: "9", count: 65))] {
+            guard case .invalid = try fulfil("f2", carrier, tracking) else { return XCTFail("\(carrier) \(tracking) was taken") }
+        }
         XCTAssertEqual(try fulfil("f1"), .fulfilled)
         XCTAssertEqual(try fulfil("f1", "UPS", "1Z"), .alreadyFulfilled(carrier: "DHL", tracking: "JD014600"))
-        XCTAssertEqual(try fulfil("f2", "UPS", "1Z999"), .fulfilled)
+        XCTAssertEqual(try fulfil("f2", "UPS", "1Z#99/x~"), .fulfilled)
         let f1 = try XCTUnwrap(record(redis, "f1")), f2 = try XCTUnwrap(record(redis, "f2"))
         XCTAssertEqual(f1.status, "fulfilled")
         XCTAssertEqual(f1.fields["paid_at"], String(now + 10), "the payment time stays")
         XCTAssertEqual([f1.fields["fulfilled_at"], f1.fields["carrier"], f1.fields["tracking"]], [String(now + 50), "DHL", "JD014600"])
-        XCTAssertEqual([f2.fields["idem"], f2.fields["carrier"], f2.fields["tracking"]], ["k2", "UPS", "1Z999"])
+        XCTAssertEqual([f2.fields["idem"], f2.fields["carrier"], f2.fields["tracking"]], ["k2", "UPS", "1Z#99/x~"])
         XCTAssertEqual(try pay(redis, "f1", at: now + 60), .alreadyPaid)
         XCTAssertEqual(try cancel(redis, "f1", by: "u1", at: now + 60), .notReserved(status: "fulfilled"))
         let last = try redis.command("XREVRANGE", sale.keys.events, "+", "-", "COUNT", "1").elements[0].elements[1]
         let entry = try XCTUnwrap(OrderEventEntry(fields: last.asEngineRedisValue.fieldPairs))
         XCTAssertEqual(entry.type, "fulfilled")
-        XCTAssertEqual(entry.orders.map(\.tokens), [["a", "u2", "1", "0", "UPS", "1Z999"]])
+        XCTAssertEqual(entry.orders.map(\.tokens), [["a", "u2", "1", "0", "UPS", "1Z#99/x~"]])
         let snapshot = try scriptsCheckInvariants(redis, sale: sale)["a"]!
         XCTAssertEqual(snapshot.paid, 2, "a fulfilled order still counts as paid")
         XCTAssertEqual(snapshot.counts["fulfilled"], 2)

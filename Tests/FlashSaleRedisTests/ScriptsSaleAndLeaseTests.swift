@@ -77,6 +77,45 @@ final class ScriptsSaleAndLeaseTests: XCTestCase {
         try scriptsCheckInvariants(redis, sale: full)
     }
 
+    func testUpsertKeepsPricesAndCurrencyAndFreezesThemOnceLive() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let now = ScriptsTestSale.now
+        let start = now + 60_000
+        let keys = FlashSaleKeys(sale: "up")
+        func priced(_ currency: String, _ a: Int64, _ b: Int64, start: Int64 = start) -> SaleConfig {
+            var sale = definition(start: start, items: [("a", 10), ("b", 5)])
+            sale.currency = currency
+            sale.items[0].price = a
+            sale.items[1].price = b
+            return sale
+        }
+        XCTAssertEqual(try upsert(redis, priced("EUR", 1999, 500), now: now), .created)
+        XCTAssertEqual(try redis.command("HMGET", keys.saleHash, "currency", "price:a", "price:b").elements.map(\.string),
+                       ["EUR", "1999", "500"])
+        XCTAssertEqual(try upsert(redis, priced("EUR", 1999, 500), now: now), .unchanged)
+        // Before the start prices and currency may change.
+        XCTAssertEqual(try upsert(redis, priced("EUR", 2499, 500), now: now), .updated)
+        XCTAssertEqual(try upsert(redis, priced("USD", 2499, 500), now: now), .updated)
+        XCTAssertEqual(try redis.command("HMGET", keys.saleHash, "currency", "price:a").elements.map(\.string), ["USD", "2499"])
+        // Once live: frozen like stock; a refused upsert changes nothing.
+        let live = start + 1
+        XCTAssertEqual(try upsert(redis, priced("USD", 2500, 500), now: live), .saleLive(field: "price:a"))
+        XCTAssertEqual(try upsert(redis, priced("EUR", 2499, 500), now: live), .saleLive(field: "currency"))
+        XCTAssertEqual(try upsert(redis, priced("USD", 2499, 500), now: live), .unchanged)
+        XCTAssertEqual(try redis.command("HMGET", keys.saleHash, "currency", "price:a").elements.map(\.string), ["USD", "2499"])
+        // The script's own checks (the engine validates first; a tool calling it directly is held to the same).
+        XCTAssertEqual(try upsert(redis, priced("usd", 1, 1), now: now), .invalid("currency must be 3 letters A-Z"))
+        guard case .invalid(let zero) = try upsert(redis, priced("EUR", 0, 1), now: now) else { return XCTFail("price 0 with EUR") }
+        XCTAssertTrue(zero.contains("price of a"), zero)
+        guard case .invalid(let noCurrency) = try upsert(redis, priced("XXX", 5, 0), now: now) else { return XCTFail("price with XXX") }
+        XCTAssertTrue(noCurrency.contains("price of a"), noCurrency)
+        guard case .invalid(let big) = try upsert(redis, priced("EUR", 1_000_000_000_001, 1), now: now) else {
+            return XCTFail("price over 10^12")
+        }
+        XCTAssertEqual(big, "bad price for a")
+    }
+
     func testLeaseReturnClampsAndUnknownSKU() throws {
         let server = try RedisServerProcess()
         let redis = try server.client()

@@ -85,6 +85,104 @@ import Testing
         expectError(api.request("POST", "/v1/orders/\(unknown)/pay", headers: pay), .orderNotFound)
     }
 
+    @Test func fulfilMovesAPaidOrderAndShowsTheShipment() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 5)], limit: 3)?.status == 201)
+        let paid = try #require(api.purchase(sale: "s1", user: "u1", sku: "a")?.json["order_id"] as? String)
+        let unpaid = try #require(api.purchase(sale: "s1", user: "u1", sku: "a")?.json["order_id"] as? String)
+        let pay = ["Authorization": "Bearer payment-token-for-tests-012345"]
+        let fulfilment = ["Authorization": "Bearer fulfilment-token-for-tests-0123"]
+        #expect(api.request("POST", "/v1/orders/\(paid)/pay", headers: pay)?.status == 200)
+        let shipment = #"{"carrier":"DHL","tracking":"JD0146-00/7"}"#
+        // Wrong or missing token: the payment token does not fulfil.
+        expectError(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment), .unauthorized)
+        expectError(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment, headers: pay), .unauthorized)
+        // Bad bodies name the field.
+        let badCarrier = api.request("POST", "/v1/orders/\(paid)/fulfil", body: #"{"carrier":"D H L","tracking":"1"}"#, headers: fulfilment)
+        expectError(badCarrier, .badRequest)
+        #expect(badCarrier?.body.contains("carrier") == true)
+        let noTracking = api.request("POST", "/v1/orders/\(paid)/fulfil", body: #"{"carrier":"DHL"}"#, headers: fulfilment)
+        expectError(noTracking, .badRequest)
+        #expect(noTracking?.body.contains("tracking") == true)
+        // Unpaid: 409 not_paid; unknown: 404.
+        expectError(api.request("POST", "/v1/orders/\(unpaid)/fulfil", body: shipment, headers: fulfilment), .notPaid)
+        let unknown = String(paid.dropLast()) + (paid.last == "0" ? "1" : "0")
+        expectError(api.request("POST", "/v1/orders/\(unknown)/fulfil", body: shipment, headers: fulfilment), .orderNotFound)
+        // Paid: 200 fulfilled with the shipment; the identical replay also 200; another shipment 409.
+        let done = try #require(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment, headers: fulfilment))
+        #expect(done.status == 200)
+        #expect(done.json["status"] as? String == "fulfilled")
+        #expect(done.json["carrier"] as? String == "DHL")
+        #expect(done.json["tracking"] as? String == "JD0146-00/7")
+        #expect(done.json["fulfilled_at"] is String)
+        #expect(done.json["closed_at"] is String, "closed_at stays the payment time")
+        #expect(api.request("POST", "/v1/orders/\(paid)/fulfil", body: shipment, headers: fulfilment)?.status == 200)
+        expectError(api.request("POST", "/v1/orders/\(paid)/fulfil", body: #"{"carrier":"UPS","tracking":"1Z"}"#, headers: fulfilment), .notPaid)
+        let read = api.request("GET", "/v1/orders/\(paid)", headers: ["X-User-Id": "u1"])
+        #expect(read?.json["status"] as? String == "fulfilled")
+        #expect(read?.json["tracking"] as? String == "JD0146-00/7")
+        #expect(api.request("GET", "/v1/orders/\(unpaid)", headers: ["X-User-Id": "u1"])?.json["carrier"] == nil)
+        // A fulfilled order is paid for the payment service (a retried callback).
+        #expect(api.request("POST", "/v1/orders/\(paid)/pay", headers: pay)?.status == 200)
+    }
+
+    @Test func pricedSaleAnswersAmountAndCurrency() throws {
+        let api = InProcessAPI()
+        let body = #"{"starts_at":"2020-01-01T00:00:00Z","ends_at":"2099-01-01T00:00:00Z","per_user_limit":5,"reservation_ttl_s":600,"currency":"EUR","items":[{"sku":"tee","stock":10,"price":1999}]}"#
+        let admin = ["Authorization": "Bearer \(InProcessAPI.adminToken)"]
+        let created = try #require(api.request("PUT", "/v1/sales/m", body: body, headers: admin))
+        #expect(created.status == 201, "\(created.body)")
+        #expect(created.json["currency"] as? String == "EUR")
+        #expect((created.json["items"] as? [[String: Any]])?.first?["price"] as? Int == 1999)
+        // Price and currency are frozen once live, like stock.
+        expectError(api.request("PUT", "/v1/sales/m", body: body.replacingOccurrences(of: "1999", with: "2999"), headers: admin), .saleLive)
+        expectError(api.request("PUT", "/v1/sales/m", body: body.replacingOccurrences(of: "EUR", with: "USD"), headers: admin), .saleLive)
+        let bad = api.request("PUT", "/v1/sales/m2", body: body.replacingOccurrences(of: "EUR", with: "ABC"), headers: admin)
+        expectError(bad, .badRequest)
+        #expect(bad?.body.contains("currency") == true)
+        let bought = try #require(api.purchase(sale: "m", user: "u1", sku: "tee", qty: 3))
+        #expect(bought.status == 201)
+        #expect(bought.json["amount"] as? Int == 5997)
+        #expect(bought.json["currency"] as? String == "EUR")
+        let id = try #require(bought.json["order_id"] as? String)
+        #expect(api.storedOrders[id]?.fields["amount"] == "5997", "the flushed order carries the amount")
+        let read = api.request("GET", "/v1/orders/\(id)", headers: ["X-User-Id": "u1"])
+        #expect(read?.json["amount"] as? Int == 5997)
+        #expect(read?.json["currency"] as? String == "EUR")
+        // A sale without prices: amount 0, currency XXX.
+        #expect(api.putLiveSale("plain", items: [("a", 5)])?.status == 201)
+        let plain = try #require(api.purchase(sale: "plain", user: "u1", sku: "a"))
+        #expect(plain.json["amount"] as? Int == 0)
+        #expect(plain.json["currency"] as? String == "XXX")
+    }
+
+    @Test func stockChangesWhileLiveAreAnsweredAndAudited() throws {
+        let api = InProcessAPI()
+        #expect(api.putLiveSale("s1", items: [("a", 10)])?.status == 201)
+        let admin = ["Authorization": "Bearer \(InProcessAPI.adminToken)"]
+        func change(_ path: String, _ body: String, _ headers: [String: String] = admin) -> InProcessAPI.Answer? {
+            api.request("POST", path, body: body, headers: headers)
+        }
+        let added = try #require(change("/v1/sales/s1/items/a/stock", #"{"add":5}"#))
+        #expect(added.status == 200)
+        #expect(added.body == #"{"sku":"a","total":15,"pool":15}"#)
+        let sale = api.request("GET", "/v1/sales/s1")
+        #expect((sale?.json["items"] as? [[String: Any]])?.first?["stock"] as? Int == 15)
+        expectError(change("/v1/sales/s1/items/a/stock", #"{"remove":16}"#), .insufficientPool)
+        #expect(change("/v1/sales/s1/items/a/stock", #"{"remove":15}"#)?.body == #"{"sku":"a","total":0,"pool":0}"#)
+        expectError(change("/v1/sales/s1/items/zz/stock", #"{"add":1}"#), .skuNotFound)
+        expectError(change("/v1/sales/none/items/a/stock", #"{"add":1}"#), .saleNotFound)
+        expectError(change("/v1/sales/s1/items/a/stock", #"{"add":1}"#, [:]), .unauthorized)
+        expectError(change("/v1/sales/s1/items/a/stock", #"{"add":0}"#), .badRequest)
+        expectError(change("/v1/sales/s1/items/a%20b/stock", #"{"add":1}"#), .badRequest)
+        let audit = api.withStore { $0.audit }.map { Dictionary($0, uniquingKeysWith: { first, _ in first }) }
+        let stock = audit.filter { ($0["action"] ?? "").hasPrefix("stock_") }
+        #expect(stock.map { $0["action"] ?? "" } == ["stock_add", "stock_remove", "stock_remove", "stock_add", "stock_add"])
+        #expect(stock.map { $0["result"] ?? "" } == ["changed", "insufficient_pool", "changed", "sku_not_found", "sale_not_found"])
+        #expect(stock.first?["body"] == #"{"add":5}"#)
+        #expect(stock.first?["actor"] == "admin")
+    }
+
     @Test func storeDownShedsWithRetryAfterAndRecovers() {
         let api = InProcessAPI()
         #expect(api.putLiveSale("s1", items: [("a", 5)])?.status == 201)

@@ -54,20 +54,27 @@ import FlashSaleWorker
         #expect(json.text == #"{"error":{"code":"sold_out","message":"sku \"a\" is sold out"}}"#)
 
         json.reset()
-        PurchaseCreatedBody.write(orderID: "o-1", sale: "s", sku: "a", qty: 2, expiresAtMillis: 1_000, into: &json)
-        #expect(json.text == #"{"order_id":"o-1","status":"reserved","sale":"s","sku":"a","qty":2,"expires_at":"1970-01-01T00:00:01.000Z"}"#)
+        PurchaseCreatedBody.write(
+            orderID: "o-1", sale: "s", sku: "a", qty: 2, amount: 3998, currency: "EUR", expiresAtMillis: 1_000, into: &json)
+        #expect(json.text == #"{"order_id":"o-1","status":"reserved","sale":"s","sku":"a","qty":2,"amount":3998,"currency":"EUR","expires_at":"1970-01-01T00:00:01.000Z"}"#)
 
         json.reset()
         OrderView(orderID: "o-1", sale: "s", sku: "a", qty: 1, user: "u", status: "paid",
                   createdAtMillis: 0, expiresAtMillis: 600_000, closedAtMillis: 5_000).write(into: &json)
         let order = try #require(try decode(json.bytes) as? [String: Any])
-        #expect(Set(order.keys) == ["order_id", "sale", "sku", "qty", "user", "status", "created_at", "expires_at", "closed_at"])
+        #expect(Set(order.keys) == ["order_id", "sale", "sku", "qty", "amount", "currency", "user", "status", "created_at",
+                                    "expires_at", "closed_at"])
         #expect(order["expires_at"] as? String == "1970-01-01T00:10:00.000Z")
 
         json.reset()
         SaleSnapshot(sale: "s", state: "live", startsAtMillis: 0, endsAtMillis: 1, perUserLimit: 1, reservationTTLSeconds: 600,
                      items: [.init(sku: "a", stock: 5, available: 3)]).write(into: &json)
-        #expect(json.text == #"{"sale":"s","state":"live","starts_at":"1970-01-01T00:00:00.000Z","ends_at":"1970-01-01T00:00:00.001Z","per_user_limit":1,"reservation_ttl_s":600,"items":[{"sku":"a","stock":5,"available":3}]}"#)
+        #expect(json.text == #"{"sale":"s","state":"live","starts_at":"1970-01-01T00:00:00.000Z","ends_at":"1970-01-01T00:00:00.001Z","per_user_limit":1,"reservation_ttl_s":600,"currency":"XXX","items":[{"sku":"a","stock":5,"available":3}]}"#)
+
+        json.reset()
+        SaleSnapshot(sale: "s", state: "live", startsAtMillis: 0, endsAtMillis: 1, perUserLimit: 1, reservationTTLSeconds: 600,
+                     items: [.init(sku: "a", stock: 5, available: 3, price: 1999)], currency: "EUR").write(into: &json)
+        #expect(json.text.hasSuffix(#""reservation_ttl_s":600,"currency":"EUR","items":[{"sku":"a","stock":5,"available":3,"price":1999}]}"#))
     }
 
     @Test func saleStateFollowsClockAndStock() {

@@ -27,6 +27,20 @@ extension RedisWorkerStore: OrderAdminStore {
         }
     }
 
+    public func fulfil(
+        orderID: String, carrier: String, tracking: String, in sales: [String], nowMillis: Int64,
+        completion: @escaping (Result<(sale: String, outcome: FulfilOutcome)?, StoreError>) -> Void
+    ) {
+        locateSale(of: orderID, in: sales) { [unowned self] located in
+            guard case .success(let sale?) = located else { return completion(located.map { _ in nil }) }
+            let call = FlashSaleScripts.fulfilCall(
+                sale: sale, orderID: orderID, carrier: carrier, tracking: tracking, nowMillis: nowMillis)
+            self.client.run(call) { result in
+                completion(Self.read(result) { (sale, try FulfilOutcome.parse($0)) })
+            }
+        }
+    }
+
     public func order(orderID: String, in sales: [String], completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
         guard FlashSaleKeys.isValidIdentifier(orderID), !sales.isEmpty else { return completion(.success(nil)) }
         client.sendAll(sales.map { ["HGET", FlashSaleKeys(sale: $0).orders, orderID] }) { results in

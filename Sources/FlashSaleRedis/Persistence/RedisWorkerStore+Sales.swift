@@ -52,7 +52,11 @@ extension RedisWorkerStore: SaleStore {
                 for sku in skus {
                     let total = (try? results[index].get())?.int
                     index += 1
-                    if let total { items.append(SaleItem(sku: sku, stock: Int(total))) } else { complete = false }
+                    if let total {
+                        items.append(SaleItem(sku: sku, stock: Int(total), price: Self.price(of: sku, in: fields)))
+                    } else {
+                        complete = false
+                    }
                 }
                 guard items.count == skus.count, let config = Self.saleConfig(name: name, fields: fields, items: items)
                 else { continue }
@@ -70,8 +74,13 @@ extension RedisWorkerStore: SaleStore {
         else { return nil }
         let config = SaleConfig(
             name: name, startsAtMillis: starts, endsAtMillis: ends, perUserLimit: limit,
-            reservationTTLMillis: ttl * 1000, items: items)
+            reservationTTLMillis: ttl * 1000, items: items, currency: fields["currency"] ?? CurrencyCode.none)
         return config.validate() == nil ? config : nil
+    }
+
+    /// `price:{sku}` of a sale hash (minor units; absent: 0, a sale without prices).
+    static func price(of sku: String, in fields: [String: String]) -> Int64 {
+        fields["price:" + sku].flatMap { Int64($0) } ?? 0
     }
 
     public func upsertSale(
@@ -90,6 +99,18 @@ extension RedisWorkerStore: SaleStore {
             default:
                 completion(outcome)
             }
+        }
+    }
+
+    public func changeStock(
+        sale: String, sku: String, delta: Int64, maximum: Int64, nowMillis: Int64,
+        completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void
+    ) {
+        guard IdentifierRules.isValidName(sale) else { return completion(.success(.saleNotFound)) }
+        guard IdentifierRules.isValidName(sku) else { return completion(.success(.skuNotFound)) }
+        let call = FlashSaleScripts.stockChangeCall(sale: sale, sku: sku, delta: delta, maximum: maximum, nowMillis: nowMillis)
+        client.run(call) { result in
+            completion(Self.read(result) { try StockChangeOutcome.parse($0) })
         }
     }
 
@@ -114,7 +135,9 @@ extension RedisWorkerStore: SaleStore {
                     }
                     let counts = value.elements.map { $0.int ?? 0 }
                     guard counts.count == 3 else { return completion(.failure(.badReply("counts of \(sku)"))) }
-                    items.append(SaleSnapshot.Item(sku: sku, stock: counts[0], available: max(0, counts[0] - counts[1] - counts[2])))
+                    items.append(SaleSnapshot.Item(
+                        sku: sku, stock: counts[0], available: max(0, counts[0] - counts[1] - counts[2]),
+                        price: Self.price(of: sku, in: fields)))
                 }
                 guard let starts = fields["starts_at"].flatMap({ Int64($0) }), let ends = fields["ends_at"].flatMap({ Int64($0) })
                 else { return completion(.failure(.badReply("sale \(name) lacks its schedule"))) }
@@ -123,7 +146,8 @@ extension RedisWorkerStore: SaleStore {
                 completion(.success(SaleSnapshot(
                     sale: name, state: state, startsAtMillis: starts, endsAtMillis: ends,
                     perUserLimit: fields["per_user_limit"].flatMap { Int64($0) } ?? 0,
-                    reservationTTLSeconds: fields["reservation_ttl_s"].flatMap { Int64($0) } ?? 0, items: items)))
+                    reservationTTLSeconds: fields["reservation_ttl_s"].flatMap { Int64($0) } ?? 0, items: items,
+                    currency: fields["currency"] ?? CurrencyCode.none)))
             }
         }
     }

@@ -117,7 +117,6 @@ extension FlushOrder: FlushOrderFields {
 }
 
 extension PendingOrder: FlushOrderFields {
-    public var amountMinorUnits: Int64 { 0 }
     public func withOrderIDUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try id.withUTF8(body)
     }

@@ -37,13 +37,15 @@ extension FlashSaleScripts {
     /// KEYS: `fs:{S}:orders`, `fs:{S}:events`, `fs:{S}:sale`.
     /// ARGV: prefix, order id, carrier, tracking, now, events cap.
     /// Reply: `{fulfilled}` | `{already_fulfilled, carrier, tracking}` | `{not_found}` |
-    /// `{not_paid, status}` | `{invalid, message}` (carrier and tracking: 1…64 bytes of
-    /// `A–Z a–z 0–9 . _ - /`, so a record token never holds a space).
+    /// `{not_paid, status}` | `{invalid, message}` (carrier and tracking: 1…64 printable
+    /// ASCII bytes other than space, `"` and `\`, so a record token never holds a space and
+    /// a JSON string needs no escape; the API checks the same rule,
+    /// `IdentifierRules.isValidShipmentToken`).
     public static let fulfil = RedisScript(name: "fulfil", source: releaseLua + #"""
         local id, carrier, tracking, now, cap = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
         for name, v in pairs({carrier = carrier, tracking = tracking}) do
-          if #v < 1 or #v > 64 or not string.find(v, '^[%w%._/%-]+$') then
-            return {'invalid', name .. ' must be 1-64 characters of A-Z a-z 0-9 . _ - /'}
+          if #v < 1 or #v > 64 or string.find(v, '[^!-~]') or string.find(v, '["\\]') then
+            return {'invalid', name .. ' must be 1-64 printable ASCII characters without space, " or \\'}
           end
         end
         local o = read_order(KEYS[1], id)

@@ -39,15 +39,16 @@ extension FlashSaleScripts {
         var keyList = [keys.saleHash]
         var arguments = [
             sale.name, String(nowMillis), String(sale.startsAtMillis), String(sale.endsAtMillis),
-            String(sale.perUserLimit), String(sale.reservationTTLMillis / 1000), String(sale.items.count),
+            String(sale.perUserLimit), String(sale.reservationTTLMillis / 1000), String(sale.items.count), sale.currency,
         ]
         keyList.reserveCapacity(2 + 2 * sale.items.count)
-        arguments.reserveCapacity(arguments.count + 2 * sale.items.count)
+        arguments.reserveCapacity(arguments.count + 3 * sale.items.count)
         for item in sale.items {
             keyList.append(keys.pool(item.sku))
             keyList.append(keys.counts(item.sku))
             arguments.append(item.sku)
             arguments.append(String(item.stock))
+            arguments.append(String(item.price))
         }
         if setsSchemaKey { keyList.append(FlashSaleKeys.schema) }
         return FlashSaleScriptCall(script: saleUpsert, keys: keyList, arguments: arguments)
@@ -57,12 +58,15 @@ extension FlashSaleScripts {
     ///
     /// KEYS: `fs:{S}:sale`, then per item `fs:{S}:pool:{sku}`, `fs:{S}:counts:{sku}`,
     /// then optionally `fs:schema`.
-    /// ARGV: sale id, now, starts_at, ends_at, per_user_limit, reservation_ttl_s, n,
-    /// then n × (sku, stock).
+    /// ARGV: sale id, now, starts_at, ends_at, per_user_limit, reservation_ttl_s, n, currency,
+    /// then n × (sku, stock, price). The sale hash keeps `currency` and `price:{sku}` (minor
+    /// units; 0 without prices): `XXX` has only 0 prices, any other currency (3 letters
+    /// A–Z; the engine checks it is an active ISO 4217 code) only prices 1…10^12.
     /// Reply: `{created}` | `{unchanged}` | `{updated}` | `{sale_live, field}` |
     /// `{stock_below_committed, sku, committed}` | `{sku_removed, sku}` | `{invalid, message}`.
     /// Before the start: stock may grow or shrink (never below what is leased or sold),
-    /// SKUs may be added. Once live: stock, SKUs and `starts_at` are frozen; `ends_at`,
+    /// SKUs may be added, prices and currency may change. Once live: stock, SKUs, prices,
+    /// currency and `starts_at` are frozen; `ends_at`,
     /// `per_user_limit` and `reservation_ttl_s` may change (new limit and TTL apply to
     /// purchases flushed afterwards; nobody loses units already held).
     public static let saleUpsert = RedisScript(name: "sale_upsert", source: #"""
@@ -76,14 +80,27 @@ extension FlashSaleScripts {
         if ttl <= 0 then return {'invalid', 'reservation_ttl_s must be > 0'} end
         if n < 1 then return {'invalid', 'a sale needs at least one item'} end
         if #KEYS < 1 + 2 * n then return {'invalid', 'missing keys'} end
-        local skus, stocks, seen = {}, {}, {}
+        local currency = ARGV[8]
+        if not currency or not string.find(currency, '^%u%u%u$') then return {'invalid', 'currency must be 3 letters A-Z'} end
+        local skus, stocks, prices, seen = {}, {}, {}, {}
         for i = 1, n do
-          local sku, stock = ARGV[6 + 2 * i], tonumber(ARGV[7 + 2 * i])
+          local sku, stock, price = ARGV[6 + 3 * i], tonumber(ARGV[7 + 3 * i]), ARGV[8 + 3 * i]
           if sku == nil or sku == '' or string.find(sku, ',', 1, true) then return {'invalid', 'bad sku'} end
           if seen[sku] then return {'invalid', 'duplicate sku ' .. sku} end
           if not stock or stock < 0 or stock ~= math.floor(stock) then return {'invalid', 'bad stock for ' .. sku} end
+          -- Digits only (a Lua number loses integers beyond 2^53; 10^12 has 13 digits).
+          if not price or not string.find(price, '^%d+$') or #price > 13 or tonumber(price) > 1000000000000 then
+            return {'invalid', 'bad price for ' .. sku}
+          end
+          if (currency == 'XXX') ~= (tonumber(price) == 0) then
+            return {'invalid', 'price of ' .. sku .. ' must be 0 with currency XXX and 1-10^12 otherwise'}
+          end
           seen[sku] = true
-          skus[i], stocks[i] = sku, stock
+          skus[i], stocks[i], prices[i] = sku, stock, tostring(tonumber(price))
+        end
+        local function set_prices()
+          redis.call('HSET', sale, 'currency', currency)
+          for i = 1, n do redis.call('HSET', sale, 'price:' .. skus[i], prices[i]) end
         end
         local function init(i)
           redis.call('SET', KEYS[2 * i], stocks[i])
@@ -93,14 +110,16 @@ extension FlashSaleScripts {
         local function schema()
           if #KEYS >= 2 + 2 * n then redis.call('SET', KEYS[2 + 2 * n], '2') end
         end
-        local old = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'per_user_limit', 'reservation_ttl_s', 'skus', 'schema')
+        local old = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'per_user_limit', 'reservation_ttl_s', 'skus', 'schema',
+          'currency')
         if old[1] and old[6] ~= '2' then
           return {'invalid', 'sale ' .. ARGV[1] .. ' has schema ' .. (old[6] or '1') .. ': run flashsale migrate first'}
         end
         if not old[1] then
           redis.call('HSET', sale, 'id', ARGV[1], 'starts_at', ARGV[3], 'ends_at', ARGV[4], 'per_user_limit', ARGV[5],
-            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '2', 'currency', 'XXX', 'revision', 1,
+            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '2', 'revision', 1,
             'created_at', ARGV[2], 'updated_at', ARGV[2])
+          set_prices()
           for i = 1, n do init(i) end
           schema()
           return {'created'}
@@ -112,6 +131,16 @@ extension FlashSaleScripts {
         local known = {}
         for s in string.gmatch(old[5] or '', '[^,]+') do known[s] = true end
         local changed, delta = false, {}
+        if currency ~= (old[7] or 'XXX') then
+          if live then return {'sale_live', 'currency'} end
+          changed = true
+        end
+        for i = 1, n do
+          if known[skus[i]] and prices[i] ~= (redis.call('HGET', sale, 'price:' .. skus[i]) or '0') then
+            if live then return {'sale_live', 'price:' .. skus[i]} end
+            changed = true
+          end
+        end
         for i = 1, n do
           local total = redis.call('HGET', KEYS[1 + 2 * i], 'total')
           if not known[skus[i]] or not total then
@@ -155,6 +184,7 @@ extension FlashSaleScripts {
         end
         redis.call('HSET', sale, 'starts_at', ARGV[3], 'ends_at', ARGV[4], 'per_user_limit', ARGV[5],
           'reservation_ttl_s', ARGV[6], 'skus', list, 'updated_at', ARGV[2])
+        set_prices()
         redis.call('HINCRBY', sale, 'revision', 1)
         schema()
         return {'updated'}

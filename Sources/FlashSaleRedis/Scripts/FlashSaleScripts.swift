@@ -8,7 +8,7 @@
 public enum FlashSaleScripts {
     /// Every script, for `SCRIPT LOAD` on connect.
     public static let all: [RedisScript] = [
-        saleUpsert, lease, leaseReturn, flush, pay, cancel, fulfil, expirySweep, reclaim, audit, holderBeat, reap,
+        saleUpsert, stockChange, lease, leaseReturn, flush, pay, cancel, fulfil, expirySweep, reclaim, audit, holderBeat, reap,
     ]
 
     /// Default cap of `fs:{S}:events` (`XADD … MAXLEN ~ cap`).

@@ -6,6 +6,8 @@ public struct APISettings: Sendable {
     public var adminToken: String
     /// Bearer token of the payment service.
     public var paymentToken: String
+    /// Bearer token of the fulfilment service (`POST /v1/orders/{order}/fulfil`).
+    public var fulfilmentToken: String
     /// Take the user id from `X-User-Id` when present (behind an authenticating gateway).
     public var trustUserHeader: Bool
     /// Seconds of clock skew tolerated on `exp`/`nbf`.
@@ -23,7 +25,7 @@ public struct APISettings: Sendable {
 
     /// Creates settings; defaults are the documented ones.
     public init(
-        jwtSecret: String, adminToken: String, paymentToken: String, trustUserHeader: Bool = false,
+        jwtSecret: String, adminToken: String, paymentToken: String, fulfilmentToken: String, trustUserHeader: Bool = false,
         jwtLeewaySeconds: Int64 = 0, userRateLimit: RateLimitPolicy = .defaultPerUser,
         addressRateLimit: RateLimitPolicy = .defaultPerAddress, rateLimitTableSize: Int = 65_536,
         nodeID: String, overloadRetryAfterSeconds: Int = 1
@@ -31,6 +33,7 @@ public struct APISettings: Sendable {
         self.jwtSecret = jwtSecret
         self.adminToken = adminToken
         self.paymentToken = paymentToken
+        self.fulfilmentToken = fulfilmentToken
         self.trustUserHeader = trustUserHeader
         self.jwtLeewaySeconds = jwtLeewaySeconds
         self.userRateLimit = userRateLimit

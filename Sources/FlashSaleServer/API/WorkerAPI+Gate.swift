@@ -37,6 +37,32 @@ extension WorkerAPI {
         return nil
     }
 
+    /// Nil when the request carries the fulfilment service token.
+    func checkFulfilment(_ request: HTTPRequest) -> APIError? {
+        guard let header = request.header("Authorization"), fulfilmentSecret.matches(authorization: header.bytes) else {
+            return APIError(.unauthorized, "fulfilment service token required (Authorization: Bearer <FLASHSALE_FULFILMENT_TOKEN>)")
+        }
+        return nil
+    }
+
+    /// Address limit, the admin token and the `{sale}` parameter of an admin route.
+    func adminSaleGate(_ request: HTTPRequest) -> Result<String, APIError> {
+        if let limited = limitAddress(request) { return .failure(limited) }
+        if let denied = checkAdmin(request) { return .failure(denied) }
+        return saleParameter(request)
+    }
+
+    /// The request body read by `parse`; its refusal as `400 bad_request`.
+    func parseBody<Body>(
+        _ request: HTTPRequest, _ parse: (UnsafeRawBufferPointer) throws(BadRequest) -> Body
+    ) -> Result<Body, APIError> {
+        do throws(BadRequest) {
+            return .success(try parse(request.body.bytes))
+        } catch {
+            return .failure(APIError(.badRequest, error.message))
+        }
+    }
+
     /// Nil when the client address still has a token.
     func limitAddress(_ request: HTTPRequest) -> APIError? {
         guard addressLimiter.policy.isEnabled else { return nil }

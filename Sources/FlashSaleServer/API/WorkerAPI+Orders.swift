@@ -3,8 +3,8 @@ import FlashSaleHTTP
 import FlashSaleLoop
 import FlashSaleWorker
 
-/// `GET /v1/orders/{order}`, `POST …/cancel` (buyer) and `POST …/pay` (payment service):
-/// low-rate paths that go straight to Redis.
+/// `GET /v1/orders/{order}`, `POST …/cancel` (buyer), `POST …/pay` (payment service) and
+/// `POST …/fulfil` (fulfilment service): low-rate paths that go straight to Redis.
 extension WorkerAPI {
     func getOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
         switch buyerOrderGate(request) {
@@ -33,15 +33,35 @@ extension WorkerAPI {
     }
 
     func payOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        if let limited = limitAddress(request) { return respond(limited, responder) }
-        if let denied = checkPayment(request) { return respond(denied, responder) }
         let id: String
-        switch orderID(request) {
+        switch serviceOrderGate(request, checkPayment) {
         case .success(let orderID): id = orderID
         case .failure(let error): return respond(error, responder)
         }
         engine.pay(orderID: id) { [unowned self] result in
             self.answerTransition(result.map(OrderTransition.init), id: id, responder)
+        }
+    }
+
+    func fulfilOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let (id, body): (String, FulfilBody)
+        switch serviceOrderGate(request, checkFulfilment).flatMap({ id in parseBody(request, FulfilBody.parse).map { (id, $0) } }) {
+        case .success(let checked): (id, body) = checked
+        case .failure(let error): return respond(error, responder)
+        }
+        engine.fulfil(orderID: id, carrier: body.carrier, tracking: body.tracking) { [unowned self] result in
+            switch result {
+            case .failure(let error): self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
+            case .success(.fulfilled): self.answerWithOrder(id, responder)
+            case .success(.alreadyFulfilled(let carrier, let tracking)):
+                // A retried call (same shipment) is a success; another shipment of the same
+                // order is a conflict: the first one stands.
+                if carrier == body.carrier, tracking == body.tracking { return self.answerWithOrder(id, responder) }
+                self.respond(APIError(.notPaid, "the order is already fulfilled (carrier \(carrier), tracking \(tracking))"), responder)
+            case .success(.notFound): self.respond(Self.orderNotFound(id), responder)
+            case .success(.notPaid(let status)): self.respond(APIError(.notPaid, "the order is \(status), not paid"), responder)
+            case .success(.invalid(let why)): self.respond(APIError(.badRequest, why), responder)
+            }
         }
     }
 
@@ -53,6 +73,13 @@ extension WorkerAPI {
         case .success(.notFound): respond(Self.orderNotFound(id), responder)
         case .success(.notReserved(let status)): respond(APIError(.notReserved, "the order is \(status), not reserved"), responder)
         }
+    }
+
+    /// Address limit, a service's token (`check`) and the order id.
+    private func serviceOrderGate(_ request: HTTPRequest, _ check: (HTTPRequest) -> APIError?) -> Result<String, APIError> {
+        if let limited = limitAddress(request) { return .failure(limited) }
+        if let denied = check(request) { return .failure(denied) }
+        return orderID(request)
     }
 
     /// Address limit, buyer authentication, user limit and the order id.
@@ -92,9 +119,17 @@ extension WorkerAPI {
     private func respondOrder(_ record: OrderRecord, _ status: Int, _ responder: HTTPResponder) {
         let closedAt = ["paid_at", "cancelled_at", "expired_at"].lazy.compactMap { record.fields[$0].flatMap { Int64($0) } }.first
         json.reset()
-        OrderView(orderID: record.orderID, sale: record.sale, sku: record.sku, qty: Int(record.quantity), user: record.user,
-                  status: record.status, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis,
-                  closedAtMillis: closedAt).write(into: &json)
+        var view = OrderView(
+            orderID: record.orderID, sale: record.sale, sku: record.sku, qty: Int(record.quantity), user: record.user,
+            status: record.status, createdAtMillis: record.createdAtMillis, expiresAtMillis: record.expiresAtMillis,
+            closedAtMillis: closedAt)
+        if let carrier = record.fields["carrier"], let tracking = record.fields["tracking"],
+            let at = record.fields["fulfilled_at"].flatMap({ Int64($0) }) {
+            view.shipment = OrderView.Shipment(carrier: carrier, tracking: tracking, fulfilledAtMillis: at)
+        }
+        view.amount = record.fields["amount"].flatMap { Int64($0) } ?? 0
+        view.currency = engine.shard.process.sales.config(sale: record.sale)?.currency ?? CurrencyCode.none
+        view.write(into: &json)
         respondJSON(status, responder)
     }
 

@@ -75,7 +75,12 @@ extension WorkerAPI {
             let replayed: Bool
             if case .duplicate = decision { replayed = true } else { replayed = false }
             metrics.countPurchase(replayed ? .replayed : .created)
-            let sku = engine.shard.names(of: order.sku)?.sku ?? ""  // the stored String: no copy
+            // The stored SKU String (no copy), price × qty (the bounds keep it in 64 bits)
+            // and the sale's 3-letter currency.
+            let terms = engine.shard.terms(of: order.sku, quantity: order.qty)
+            let sku = terms?.sku ?? ""
+            let amount = terms?.amount ?? 0
+            let currency = terms?.currency ?? CurrencyCode.Letters(CurrencyCode.none)
             // Written straight into the output buffer (same bytes as the JSONBuffer would
             // give: ids, sale and SKU are validated plain ASCII; the SKU is escaped anyway).
             responder.respond(.created, contentType: .json, headers: { headers in
@@ -100,7 +105,13 @@ extension WorkerAPI {
                 }
                 body.append(#","qty":"#)
                 body.append(decimal: order.qty)
-                body.append(#","expires_at":""#)
+                body.append(#","amount":"#)
+                body.append(decimal: Int(amount))
+                body.append(#","currency":""#)
+                body.append(byte: currency.first)  // validated A-Z
+                body.append(byte: currency.second)
+                body.append(byte: currency.third)
+                body.append(#"","expires_at":""#)
                 // Formatted on the stack, then one copy (not 24 calls across the module).
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
                     var count = 0

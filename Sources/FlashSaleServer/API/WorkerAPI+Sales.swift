@@ -3,21 +3,14 @@ import FlashSaleHTTP
 import FlashSaleLoop
 import FlashSaleWorker
 
-/// `PUT /v1/sales/{sale}` (admin, audited) and `GET /v1/sales/{sale}` (anyone).
+/// `PUT /v1/sales/{sale}` (admin, audited), `POST /v1/sales/{sale}/items/{sku}/stock`
+/// (admin, audited) and `GET /v1/sales/{sale}` (anyone).
 extension WorkerAPI {
     func putSale(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        if let limited = limitAddress(request) { return respond(limited, responder) }
-        if let denied = checkAdmin(request) { return respond(denied, responder) }
-        let name: String
-        switch saleParameter(request) {
-        case .success(let sale): name = sale
+        let (name, body): (String, SaleBody)
+        switch adminSaleGate(request).flatMap({ sale in parseBody(request, SaleBody.parse).map { (sale, $0) } }) {
+        case .success(let checked): (name, body) = checked
         case .failure(let error): return respond(error, responder)
-        }
-        let body: SaleBody
-        do throws(BadRequest) {
-            body = try SaleBody.parse(request.body.bytes)
-        } catch {
-            return respond(APIError(.badRequest, error.message), responder)
         }
         let rawBody = request.body.string
         let address = request.clientAddress.description
@@ -50,6 +43,57 @@ extension WorkerAPI {
                     return self.respond(error, responder)
                 }
                 self.answerWithSale(name, status: answer.status, responder)
+            }
+        }
+    }
+
+    func changeStock(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let sale: String
+        switch adminSaleGate(request) {
+        case .success(let name): sale = name
+        case .failure(let error): return respond(error, responder)
+        }
+        guard let rawSKU = request.parameter(at: 1), IdentifierRules.isValidName(rawSKU.bytes) else {
+            return respond(APIError(.badRequest, "sku must be 1 to 64 of letters, digits, '.', '_' and '-'"), responder)
+        }
+        let sku = String(decoding: rawSKU.bytes, as: UTF8.self)
+        let change: StockChangeBody
+        switch parseBody(request, StockChangeBody.parse) {
+        case .success(let body): change = body
+        case .failure(let error): return respond(error, responder)
+        }
+        let rawBody = request.body.string
+        let address = request.clientAddress.description
+        engine.changeStock(sale: sale, sku: sku, delta: change.delta) { [unowned self] result in
+            let answer: Result<(total: Int64, pool: Int64), APIError>
+            let resultName: String
+            switch result {
+            case .success(.changed(let total, let pool)): answer = .success((total, pool)); resultName = "changed"
+            case .success(.saleNotFound): answer = .failure(APIError(.saleNotFound, "no sale named \(sale)")); resultName = "sale_not_found"
+            case .success(.skuNotFound):
+                answer = .failure(APIError(.skuNotFound, "sale \(sale) has no sku \(sku)")); resultName = "sku_not_found"
+            case .success(.insufficientPool(let pool)):
+                answer = .failure(APIError(.insufficientPool,
+                    "cannot remove \(-change.delta) units of \(sku): the pool holds \(pool) (units leased to engines or sold are not taken back)"))
+                resultName = "insufficient_pool"
+            case .success(.aboveMaximum(let total, let maximum)):
+                answer = .failure(APIError(.badRequest, "stock of \(sku) would be \(total), above the maximum \(maximum)"))
+                resultName = "invalid"
+            case .failure(let error):
+                return self.respond(Self.apiError(error, overload: self.settings.overloadRetryAfterSeconds), responder)
+            }
+            self.audit(action: change.action, sale: sale, result: resultName, address: address, body: rawBody) {
+                switch answer {
+                case .failure(let error): self.respond(error, responder)
+                case .success(let (total, pool)):
+                    self.json.reset()
+                    self.json.object { object in
+                        object.field("sku", string: sku)
+                        object.field("total", integer: total)
+                        object.field("pool", integer: pool)
+                    }
+                    self.respondJSON(200, responder)
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ public final class WorkerAPI {
     let verifier: JWTVerifier
     let adminSecret: BearerSecret
     let paymentSecret: BearerSecret
+    let fulfilmentSecret: BearerSecret
     let userLimiter: TokenBucketTable
     let addressLimiter: TokenBucketTable
     let logger: Logger
@@ -47,6 +48,7 @@ public final class WorkerAPI {
         verifier = JWTVerifier(secret: settings.jwtSecret, leewaySeconds: settings.jwtLeewaySeconds)
         adminSecret = BearerSecret(settings.adminToken)
         paymentSecret = BearerSecret(settings.paymentToken)
+        fulfilmentSecret = BearerSecret(settings.fulfilmentToken)
         userLimiter = TokenBucketTable(policy: settings.userRateLimit, capacity: settings.rateLimitTableSize)
         addressLimiter = TokenBucketTable(policy: settings.addressRateLimit, capacity: settings.rateLimitTableSize)
         var logger = Logger(label: "flashsale.api")
@@ -85,9 +87,15 @@ public final class WorkerAPI {
         add(.salePut, router.put("/v1/sales/{sale}", requiresJSON: true) { [unowned self] in self.putSale($0, $1) })
         add(.saleGet, router.get("/v1/sales/{sale}") { [unowned self] in self.getSale($0, $1) })
         add(.purchase, router.post("/v1/sales/{sale}/purchases", requiresJSON: true) { [unowned self] in self.purchase($0, $1) })
+        // After the purchase route: the router tries patterns in this order, and a purchase
+        // should not pay for matching the admin's rare routes first.
+        add(.stockChange, router.post("/v1/sales/{sale}/items/{sku}/stock", requiresJSON: true) { [unowned self] in
+            self.changeStock($0, $1)
+        })
         add(.orderGet, router.get("/v1/orders/{order}") { [unowned self] in self.getOrder($0, $1) })
         add(.orderCancel, router.post("/v1/orders/{order}/cancel") { [unowned self] in self.cancelOrder($0, $1) })
         add(.orderPay, router.post("/v1/orders/{order}/pay") { [unowned self] in self.payOrder($0, $1) })
+        add(.orderFulfil, router.post("/v1/orders/{order}/fulfil", requiresJSON: true) { [unowned self] in self.fulfilOrder($0, $1) })
         add(.healthz, router.get("/healthz") { [unowned self] in self.health($0, $1) })
         add(.readyz, router.get("/readyz") { [unowned self] in self.ready($0, $1) })
         add(.metrics, router.get("/metrics") { [unowned self] in self.renderMetrics($0, $1) })

@@ -7,7 +7,10 @@ import FlashSaleCore
 /// docs/api.md): all fields required, unknown fields rejected; `ends_at` after
 /// `starts_at`; `per_user_limit` 1…``maxPerUserLimit``; `reservation_ttl_s`
 /// 1…``maxReservationTTL``; 1…``maxItems`` items with unique valid SKUs and
-/// `stock` 0…``maxStock``. The limits are the core's (``SaleConfig``): one rule for the
+/// `stock` 0…``maxStock``. Optional money: `currency` (an active ISO 4217 code,
+/// ``CurrencyCode``) and, when it is given, `price` on every item (integer minor units
+/// 1…``SaleConfig/maxPrice``); without `currency` no item may have a price, the sale's
+/// currency is `XXX` and every amount 0. The limits are the core's (``SaleConfig``): one rule for the
 /// API, the engine and the scripts; ``config(name:)`` is the sale the engine installs.
 public struct SaleBody: Sendable, Equatable {
     public static let maxPerUserLimit = SaleConfig.maxPerUserLimit
@@ -28,9 +31,15 @@ public struct SaleBody: Sendable, Equatable {
     public var reservationTTLSeconds: Int
     /// The SKUs on sale, in the order given.
     public var items: [Item]
+    /// ISO 4217 code of the prices; `XXX` (``CurrencyCode/none``) for a sale without prices.
+    public var currency: String
 
     /// Creates a definition (not validated; use ``parse(_:)`` for input).
-    public init(startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int, reservationTTLSeconds: Int, items: [Item]) {
+    public init(
+        startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int, reservationTTLSeconds: Int, items: [Item],
+        currency: String = CurrencyCode.none
+    ) {
+        self.currency = currency
         self.startsAtMillis = startsAtMillis
         self.endsAtMillis = endsAtMillis
         self.perUserLimit = perUserLimit
@@ -81,9 +90,25 @@ public struct SaleBody: Sendable, Equatable {
                 throw BadRequest("items[\(index)].stock must be between 0 and \(maxStock)")
             }
         }
+        let currency = wire.currency ?? CurrencyCode.none
+        if let given = wire.currency {
+            guard CurrencyCode.isWellFormed(given) else {
+                throw BadRequest("currency must be an ISO 4217 code of exactly 3 upper-case letters A-Z, e.g. EUR, got \"\(given)\"")
+            }
+            guard CurrencyCode.isActive(given) else {
+                throw BadRequest("currency \"\(given)\" is not an active ISO 4217 code")
+            }
+        }
+        if currency == CurrencyCode.none {
+            if wire.anyPrice {
+                throw BadRequest("items[].price needs the sale's currency (add \"currency\", e.g. \"EUR\"; XXX has no prices)")
+            }
+        } else if let index = wire.items.firstIndex(where: { $0.price == 0 }) {
+            throw BadRequest("items[\(index)].price is required when the sale has a currency")
+        }
         return SaleBody(
             startsAtMillis: starts, endsAtMillis: ends, perUserLimit: Int(wire.perUserLimit),
-            reservationTTLSeconds: Int(wire.reservationTTL), items: wire.items)
+            reservationTTLSeconds: Int(wire.reservationTTL), items: wire.items, currency: currency)
     }
 
     /// The core's configuration of this body for the sale `name` (validate it with
@@ -92,7 +117,7 @@ public struct SaleBody: Sendable, Equatable {
         SaleConfig(
             name: name, startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: perUserLimit,
             reservationTTLMillis: Int64(reservationTTLSeconds) * 1000,
-            items: items)
+            items: items, currency: currency)
     }
 
     /// The definition as the JSON body of a `PUT` (for the CLI and tests).
@@ -101,10 +126,11 @@ public struct SaleBody: Sendable, Equatable {
         json.object { object in
             object.saleTerms(
                 startsAtMillis: startsAtMillis, endsAtMillis: endsAtMillis, perUserLimit: Int64(perUserLimit),
-                reservationTTLSeconds: Int64(reservationTTLSeconds), items: items
+                reservationTTLSeconds: Int64(reservationTTLSeconds), currency: currency, items: items
             ) { entry, item in
                 entry.field("sku", string: item.sku)
                 entry.field("stock", integer: item.stock)
+                if item.price > 0 { entry.field("price", integer: item.price) }
             }
         }
         return json.bytes
@@ -113,16 +139,18 @@ public struct SaleBody: Sendable, Equatable {
 
 extension JSONBuffer {
     /// A sale's terms as the `PUT` body and the `GET` answer both spell them, inside an
-    /// object: `starts_at, ends_at, per_user_limit, reservation_ttl_s, items:[…]`, each
-    /// item an object whose fields `item` writes.
+    /// object: `starts_at, ends_at, per_user_limit, reservation_ttl_s, currency, items:[…]`,
+    /// each item an object whose fields `item` writes (`currency` is `XXX` for a sale
+    /// without prices).
     mutating func saleTerms<Item>(
         startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int64, reservationTTLSeconds: Int64,
-        items: [Item], item writeItem: (inout JSONBuffer, Item) -> Void
+        currency: String, items: [Item], item writeItem: (inout JSONBuffer, Item) -> Void
     ) {
         field("starts_at", timestampMillis: startsAtMillis)
         field("ends_at", timestampMillis: endsAtMillis)
         field("per_user_limit", integer: perUserLimit)
         field("reservation_ttl_s", integer: reservationTTLSeconds)
+        field("currency", string: currency)
         key("items")
         array { array in
             for item in items {

@@ -1,3 +1,5 @@
+import FlashSaleCore
+
 /// Reads the fields of a sale body with ``JSONScanner`` so that every type
 /// and range problem gets a message naming the field (Foundation's decoder
 /// reports an out-of-range or fractional integer only as "not valid JSON").
@@ -8,6 +10,10 @@ struct SaleBodyReader {
         var perUserLimit: Int64 = 0
         var reservationTTL: Int64 = 0
         var items: [SaleBody.Item] = []
+        /// nil when the body has no `currency` (a sale without prices).
+        var currency: String?
+        /// Whether any item had a `price`.
+        var anyPrice = false
     }
 
     private var scanner: JSONScanner
@@ -17,20 +23,24 @@ struct SaleBodyReader {
     }
 
     private static let fields = ["starts_at", "ends_at", "per_user_limit", "reservation_ttl_s", "items"]
+    private static let optionalFields = ["currency"]
 
     mutating func readTop() throws -> Wire {
         guard try scanner.peek() == UInt8(ascii: "{") else { throw BadRequest("request body must be a JSON object") }
         var wire = Wire()
         var seen = Set<String>()
         try readObject { reader, key throws in
-            guard Self.fields.contains(key) else { throw BadRequest("unknown field \"\(key)\"") }
+            guard Self.fields.contains(key) || Self.optionalFields.contains(key) else {
+                throw BadRequest("unknown field \"\(key)\"")
+            }
             guard seen.insert(key).inserted else { throw BadRequest("duplicate field \"\(key)\"") }
             switch key {
             case "starts_at": wire.startsAt = try reader.readString(key)
             case "ends_at": wire.endsAt = try reader.readString(key)
             case "per_user_limit": wire.perUserLimit = try reader.readInteger(key)
             case "reservation_ttl_s": wire.reservationTTL = try reader.readInteger(key)
-            default: wire.items = try reader.readItems()
+            case "currency": wire.currency = try reader.readString(key)
+            default: (wire.items, wire.anyPrice) = try reader.readItems()
             }
         }
         guard scanner.onlyWhitespaceRemains() else { throw BadRequest("unexpected data after the JSON object") }
@@ -40,11 +50,13 @@ struct SaleBodyReader {
         return wire
     }
 
-    private mutating func readItems() throws -> [SaleBody.Item] {
+    /// The items, and whether any had a `price` (absent: 0, a sale without prices).
+    private mutating func readItems() throws -> ([SaleBody.Item], Bool) {
         guard try scanner.peek() == UInt8(ascii: "[") else { throw BadRequest("items must be an array") }
         try scanner.expect(UInt8(ascii: "["))
         var items: [SaleBody.Item] = []
-        if try scanner.consume(UInt8(ascii: "]")) { return items }
+        var anyPrice = false
+        if try scanner.consume(UInt8(ascii: "]")) { return (items, anyPrice) }
         repeat {
             let index = items.count
             guard index < SaleBody.maxItems else {
@@ -53,6 +65,7 @@ struct SaleBodyReader {
             guard try scanner.peek() == UInt8(ascii: "{") else { throw BadRequest("items[\(index)] must be an object") }
             var sku: String?
             var stock: Int64?
+            var price: Int64?
             try readObject { reader, key throws in
                 switch key {
                 case "sku":
@@ -61,16 +74,24 @@ struct SaleBodyReader {
                 case "stock":
                     guard stock == nil else { throw BadRequest("duplicate field \"stock\" in items[\(index)]") }
                     stock = try reader.readInteger("items[\(index)].stock")
+                case "price":
+                    guard price == nil else { throw BadRequest("duplicate field \"price\" in items[\(index)]") }
+                    let value = try reader.readInteger("items[\(index)].price")
+                    guard (1...SaleConfig.maxPrice).contains(value) else {
+                        throw BadRequest("items[\(index)].price must be an integer between 1 and \(SaleConfig.maxPrice) (minor units), got \(value)")
+                    }
+                    price = value
                 default:
                     throw BadRequest("unknown field \"\(key)\" in items[\(index)]")
                 }
             }
             guard let sku else { throw BadRequest("missing field \"sku\" in items[\(index)]") }
             guard let stock else { throw BadRequest("missing field \"stock\" in items[\(index)]") }
-            items.append(SaleBody.Item(sku: sku, stock: Int(stock)))
+            if price != nil { anyPrice = true }
+            items.append(SaleBody.Item(sku: sku, stock: Int(stock), price: price ?? 0))
         } while try scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "]"))
-        return items
+        return (items, anyPrice)
     }
 
     private mutating func readObject(_ field: (inout SaleBodyReader, String) throws -> Void) throws {

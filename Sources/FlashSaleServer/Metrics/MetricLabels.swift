@@ -2,14 +2,14 @@ import FlashSaleWorker
 
 /// The routes `/metrics` counts requests by.
 public enum MetricRoute: Int, CaseIterable, Sendable {
-    case salePut, saleGet, purchase, orderGet, orderCancel, orderPay, healthz, readyz, metrics, other
+    case salePut, saleGet, stockChange, purchase, orderGet, orderCancel, orderPay, orderFulfil, healthz, readyz, metrics, other
 
     /// The `method` label value (`other` for requests that matched no route).
     public var method: StaticString {
         switch self {
         case .salePut: return "PUT"
         case .saleGet, .orderGet, .healthz, .readyz, .metrics: return "GET"
-        case .purchase, .orderCancel, .orderPay: return "POST"
+        case .stockChange, .purchase, .orderCancel, .orderPay, .orderFulfil: return "POST"
         case .other: return "other"
         }
     }
@@ -18,10 +18,12 @@ public enum MetricRoute: Int, CaseIterable, Sendable {
     public var route: StaticString {
         switch self {
         case .salePut, .saleGet: return "/v1/sales/{sale}"
+        case .stockChange: return "/v1/sales/{sale}/items/{sku}/stock"
         case .purchase: return "/v1/sales/{sale}/purchases"
         case .orderGet: return "/v1/orders/{order}"
         case .orderCancel: return "/v1/orders/{order}/cancel"
         case .orderPay: return "/v1/orders/{order}/pay"
+        case .orderFulfil: return "/v1/orders/{order}/fulfil"
         case .healthz: return "/healthz"
         case .readyz: return "/readyz"
         case .metrics: return "/metrics"

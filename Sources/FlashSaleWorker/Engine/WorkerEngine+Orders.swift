@@ -34,6 +34,17 @@ extension WorkerEngine {
         }
     }
 
+    /// Marks a paid order fulfilled (`POST /v1/orders/{id}/fulfil`): shipped with
+    /// `carrier` under `tracking`. An unknown id is `.notFound`; no unit moves.
+    public func fulfil(
+        orderID: String, carrier: String, tracking: String, completion: @escaping (Result<FulfilOutcome, StoreError>) -> Void
+    ) {
+        store.fulfil(orderID: orderID, carrier: carrier, tracking: tracking, in: process.sales.saleNames,
+                     nowMillis: EventLoop.wallClockMillis()) { result in
+            completion(result.map { $0?.outcome ?? .notFound })
+        }
+    }
+
     /// Reads an order (`GET /v1/orders/{id}`); nil when the store has no such order.
     public func order(orderID: String, completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
         store.order(orderID: orderID, in: process.sales.saleNames, completion: completion)
@@ -51,6 +62,18 @@ extension WorkerEngine {
             }
             completion(result)
         }
+    }
+
+    /// Adds (`delta` > 0) or removes stock of a SKU, also while the sale is live
+    /// (`POST /v1/sales/{sale}/items/{sku}/stock`): `total` and the pool at once, never
+    /// above `SaleConfig.maxStock`. This node and the others pick the new total up with the
+    /// sale's revision (within `saleSyncIntervalMillis`); the units themselves reach them
+    /// through leases from the pool.
+    public func changeStock(
+        sale: String, sku: String, delta: Int64, completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void
+    ) {
+        store.changeStock(sale: sale, sku: sku, delta: delta, maximum: Int64(SaleConfig.maxStock),
+                          nowMillis: EventLoop.wallClockMillis(), completion: completion)
     }
 
     /// Reads a sale and each SKU's available units (`GET /v1/sales/{sale}`); nil if unknown.

@@ -1,4 +1,4 @@
-/// What `fulfil` did (issue 13; the HTTP endpoint is not wired yet).
+/// What `fulfil` did (`POST /v1/orders/{order}/fulfil`).
 public enum FulfilOutcome: Sendable, Equatable {
     /// `paid` → `fulfilled` now.
     case fulfilled
@@ -8,6 +8,6 @@ public enum FulfilOutcome: Sendable, Equatable {
     case notFound
     /// The order is not paid (`409 not_paid`): its status.
     case notPaid(status: String)
-    /// Carrier or tracking is not 1…64 bytes of `A–Z a–z 0–9 . _ - /`.
+    /// Carrier or tracking is not 1…64 printable ASCII bytes other than space, `"` and `\`.
     case invalid(String)
 }

@@ -7,7 +7,7 @@ public struct OrderRecord: Sendable, Equatable {
     public var sku: String
     public var user: String
     public var quantity: Int64
-    /// `reserved`, `paid`, `cancelled` or `expired`.
+    /// `reserved`, `paid`, `fulfilled`, `cancelled` or `expired`.
     public var status: String
     /// Unix ms.
     public var createdAtMillis: Int64
@@ -42,12 +42,15 @@ public struct SaleSnapshot: Sendable, Equatable {
         public var sku: String
         public var stock: Int64
         public var available: Int64
+        /// Unit price in minor units of the sale's currency (0: no prices).
+        public var price: Int64
 
         /// Creates an item.
-        public init(sku: String, stock: Int64, available: Int64) {
+        public init(sku: String, stock: Int64, available: Int64, price: Int64 = 0) {
             self.sku = sku
             self.stock = stock
             self.available = available
+            self.price = price
         }
     }
 
@@ -60,12 +63,15 @@ public struct SaleSnapshot: Sendable, Equatable {
     public var perUserLimit: Int64
     public var reservationTTLSeconds: Int64
     public var items: [Item]
+    /// ISO 4217 code of the prices (`XXX`: none).
+    public var currency: String
 
     /// Creates a snapshot.
     public init(
         sale: String, state: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int64,
-        reservationTTLSeconds: Int64, items: [Item]
+        reservationTTLSeconds: Int64, items: [Item], currency: String = "XXX"
     ) {
+        self.currency = currency
         self.sale = sale
         self.state = state
         self.startsAtMillis = startsAtMillis

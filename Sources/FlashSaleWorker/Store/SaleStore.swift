@@ -24,6 +24,12 @@ public protocol SaleStore: AnyObject {
     /// Creates or updates a sale (refused once live for stock changes), and lists it.
     func upsertSale(
         _ sale: SaleConfig, nowMillis: Int64, completion: @escaping (Result<SaleUpsertOutcome, StoreError>) -> Void)
+    /// Adds `delta` units (negative: removes them) to a SKU's `total` and pool at once, at
+    /// any time (also while the sale is live); never beyond `maximum` units nor below what
+    /// the pool holds. Engines learn the new stock through their leases (the pool).
+    func changeStock(
+        sale: String, sku: String, delta: Int64, maximum: Int64, nowMillis: Int64,
+        completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void)
     /// A sale and each SKU's available units; nil if unknown.
     func sale(_ name: String, nowMillis: Int64, completion: @escaping (Result<SaleSnapshot?, StoreError>) -> Void)
 }

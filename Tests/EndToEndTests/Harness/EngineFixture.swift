@@ -7,8 +7,10 @@ enum Secrets {
     static let jwt = "e2e-jwt-secret-0123456789"
     static let admin = "e2e-admin-token"
     static let payment = "e2e-payment-token"
+    static let fulfilment = "e2e-fulfilment-token"
     static var environment: [String: String] {
-        ["FLASHSALE_JWT_SECRET": jwt, "FLASHSALE_ADMIN_TOKEN": admin, "FLASHSALE_PAYMENT_TOKEN": payment]
+        ["FLASHSALE_JWT_SECRET": jwt, "FLASHSALE_ADMIN_TOKEN": admin, "FLASHSALE_PAYMENT_TOKEN": payment,
+         "FLASHSALE_FULFILMENT_TOKEN": fulfilment]
     }
 }
 
@@ -99,6 +101,12 @@ final class EngineProcess {
 
     func pay(_ order: String, token: String = Secrets.payment) throws -> HTTPResult {
         try send("POST", "/v1/orders/\(order)/pay", headers: ["Authorization": "Bearer \(token)"])
+    }
+
+    func fulfil(_ order: String, carrier: String = "DHL", tracking: String = "JD014600", token: String = Secrets.fulfilment,
+                body: String? = nil) throws -> HTTPResult {
+        try send("POST", "/v1/orders/\(order)/fulfil", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                 body: body ?? #"{"carrier":"\#(carrier)","tracking":"\#(tracking)"}"#)
     }
 
     func cancel(_ order: String, token: String) throws -> HTTPResult {

@@ -45,7 +45,8 @@ final class InProcessAPI: @unchecked Sendable {
             engine = WorkerEngine(loop: loop, shard: shard, store: store, bootstrap: NodeBootstrap(), configuration: settings)
             let apiSettings = APISettings(
                 jwtSecret: "jwt-secret-for-tests-0123456789", adminToken: Self.adminToken,
-                paymentToken: "payment-token-for-tests-012345", trustUserHeader: true,
+                paymentToken: "payment-token-for-tests-012345",
+                fulfilmentToken: "fulfilment-token-for-tests-0123", trustUserHeader: true,
                 userRateLimit: .off, addressRateLimit: .off, nodeID: "test-node")
             let metrics = WorkerMetrics(worker: 0)
             api = WorkerAPI(loop: loop, engine: engine, settings: apiSettings, metrics: metrics, allMetrics: [metrics])

@@ -127,6 +127,7 @@ final class MemoryWorkerStore: WorkerStore {
                 }
                 self.orders[id] = OrderRecord(sale: sale, orderID: id, fields: [
                     "sku": order.skuName, "user": order.user, "qty": String(order.qty), "status": "reserved",
+                    "amount": String(order.amountMinorUnits),
                     "created_at": String(order.createdAtMillis), "expires_at": String(order.expiresAtMillis),
                 ])
                 results.append(.recorded)
@@ -156,11 +157,31 @@ final class MemoryWorkerStore: WorkerStore {
             if let existing = self.sales[sale.name] {
                 if existing == sale { return .unchanged }
                 if existing.startsAtMillis <= nowMillis, existing.items != sale.items { return .saleLive(field: sale.items[0].sku) }
+                if existing.startsAtMillis <= nowMillis, existing.currency != sale.currency { return .saleLive(field: "currency") }
             }
             for item in sale.items { self.pools[sale.name + "/" + item.sku] = Int64(item.stock) }
             let created = self.sales[sale.name] == nil
             self.sales[sale.name] = sale
             return created ? .created : .updated
+        }
+    }
+
+    func changeStock(
+        sale: String, sku: String, delta: Int64, maximum: Int64, nowMillis: Int64,
+        completion: @escaping (Result<StockChangeOutcome, StoreError>) -> Void
+    ) {
+        reply(completion) { [unowned self] in
+            guard var config = self.sales[sale] else { return .saleNotFound }
+            guard let index = config.items.firstIndex(where: { $0.sku == sku }) else { return .skuNotFound }
+            let key = sale + "/" + sku
+            let pool = self.pools[key] ?? 0
+            let total = Int64(config.items[index].stock)
+            if delta < 0, pool < -delta { return .insufficientPool(pool: pool) }
+            if total + delta > maximum { return .aboveMaximum(total: total + delta, maximum: maximum) }
+            self.pools[key] = pool + delta
+            config.items[index].stock += Int(delta)
+            self.sales[sale] = config
+            return .changed(total: total + delta, pool: pool + delta)
         }
     }
 
@@ -170,13 +191,14 @@ final class MemoryWorkerStore: WorkerStore {
             let items = config.items.map { item -> SaleSnapshot.Item in
                 let key = name + "/" + item.sku
                 let free = (self.pools[key] ?? 0) + (self.leases[key]?.values.reduce(0, +) ?? 0)
-                return SaleSnapshot.Item(sku: item.sku, stock: Int64(item.stock), available: free)
+                return SaleSnapshot.Item(sku: item.sku, stock: Int64(item.stock), available: free, price: item.price)
             }
             let state = SaleState.at(now: nowMillis, startsAtMillis: config.startsAtMillis, endsAtMillis: config.endsAtMillis,
                                      anyAvailable: items.contains { $0.available > 0 })
             return SaleSnapshot(
                 sale: name, state: state.rawValue, startsAtMillis: config.startsAtMillis, endsAtMillis: config.endsAtMillis,
-                perUserLimit: Int64(config.perUserLimit), reservationTTLSeconds: config.reservationTTLMillis / 1000, items: items)
+                perUserLimit: Int64(config.perUserLimit), reservationTTLSeconds: config.reservationTTLMillis / 1000, items: items,
+                currency: config.currency)
         }
     }
 
@@ -187,10 +209,9 @@ final class MemoryWorkerStore: WorkerStore {
             guard var order = self.orders[orderID] else { return nil }
             switch order.status {
             case "reserved":
-                order.status = "paid"
-                self.orders[orderID] = order
+                self.move(&order, to: "paid", ["paid_at": String(nowMillis)])
                 return (order.sale, .paid(orderID: orderID, sku: order.sku, user: order.user, quantity: order.quantity))
-            case "paid": return (order.sale, .alreadyPaid)
+            case "paid", "fulfilled": return (order.sale, .alreadyPaid)
             default: return (order.sale, .notReserved(status: order.status))
             }
         }
@@ -207,6 +228,31 @@ final class MemoryWorkerStore: WorkerStore {
             self.buyers[key + "/" + user, default: 0] -= order.quantity
             return (order.sale, .cancelled(ReleasedOrder(orderID: orderID, sku: order.sku, user: user, quantity: order.quantity)))
         }
+    }
+
+    func fulfil(
+        orderID: String, carrier: String, tracking: String, in sales: [String], nowMillis: Int64,
+        completion: @escaping (Result<(sale: String, outcome: FulfilOutcome)?, StoreError>) -> Void
+    ) {
+        reply(completion) { [unowned self] in
+            guard var order = self.orders[orderID] else { return nil }
+            switch order.status {
+            case "paid":
+                self.move(&order, to: "fulfilled", ["fulfilled_at": String(nowMillis), "carrier": carrier, "tracking": tracking])
+                return (order.sale, .fulfilled)
+            case "fulfilled":
+                return (order.sale, .alreadyFulfilled(carrier: order.fields["carrier"] ?? "", tracking: order.fields["tracking"] ?? ""))
+            default: return (order.sale, .notPaid(status: order.status))
+            }
+        }
+    }
+
+    /// Gives a stored order its new status and `fields`.
+    private func move(_ order: inout OrderRecord, to status: String, _ fields: [String: String]) {
+        order.status = status
+        order.fields["status"] = status
+        order.fields.merge(fields) { _, new in new }
+        orders[order.orderID] = order
     }
 
     func order(orderID: String, in sales: [String], completion: @escaping (Result<OrderRecord?, StoreError>) -> Void) {
