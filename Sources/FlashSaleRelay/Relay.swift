@@ -14,7 +14,7 @@ final class Relay {
     private let deliverers: [EndpointDeliverer]
     private var streams: [String: SaleStream] = [:]
     private var streamList: [SaleStream] = []
-    /// Events read and not yet finished, across sales (bounded by `maxPendingEvents`).
+    /// Deliveries (one per order and endpoint) read and not yet finished, across sales (bounded by `maxPendingEvents`).
     private var held = 0
     /// Dead letters whose `XADD` failed, tried again on the next poll.
     private var deadRetry: [(SaleStream, DeliveryJob, String)] = []
@@ -212,7 +212,9 @@ final class Relay {
         }
         // The entry is acknowledged when every (event, endpoint) job has finished.
         stream.hold(entry.id, jobs: jobs.count, millis: RelayEvent.millis(ofEntryID: entry.id))
-        held += 1
+        // The bound counts deliveries (one per order and endpoint), not entries: a schema 2
+        // entry carries a whole flush batch.
+        held += jobs.count
         for (deliverer, job) in jobs { deliverer.submit(job) }
     }
 
@@ -250,8 +252,8 @@ final class Relay {
     }
 
     private func finishOne(_ stream: SaleStream, _ id: String) {
-        guard stream.finishOne(id) else { return }
         held -= 1
+        guard stream.finishOne(id) else { return }
         acksDirty = true
     }
 

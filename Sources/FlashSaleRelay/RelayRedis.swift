@@ -39,17 +39,9 @@ final class RelayRedis {
     }
 
     /// Sends commands that share one routing `key`, in one write, and gathers the results in order.
-    /// (All go to `key`'s master in order, so a `MULTI` … `EXEC` block stays whole.)
+    /// (All go to `key`'s master in order, so a `MULTI` … `EXEC` block stays whole, and a
+    /// command of a block is never redirected alone.)
     func sendAll(key: String, _ commands: [[String]], completion: @escaping ([Result<RedisValue, RedisError>]) -> Void) {
-        guard !commands.isEmpty else { return completion([]) }
-        var results = [Result<RedisValue, RedisError>?](repeating: nil, count: commands.count)
-        var remaining = commands.count
-        for (index, command) in commands.enumerated() {
-            client.send(command, routingKey: key) { result in
-                results[index] = result
-                remaining -= 1
-                if remaining == 0 { completion(results.map { $0! }) }
-            }
-        }
+        client.sendPipeline(commands, routingKey: key, completion: completion)
     }
 }

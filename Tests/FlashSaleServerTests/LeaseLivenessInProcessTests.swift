@@ -55,4 +55,16 @@ import Testing
         #expect(api.purchase(sale: "s1", user: "u2", sku: "a")?.status == 201)
         #expect(api.storedOrders.count == 3)
     }
+
+    @Test func aWaitAnsweredBeforeItsFlushConfirmsNothing() {
+        let api = InProcessAPI(ackMode: .replicated) { $0.ackReplicas = 1 }
+        #expect(api.putLiveSale("s1", items: [("a", 10)])?.status == 201)
+        // The replicas are there, but the WAIT ran before the flush's effects.
+        api.withStore { $0.waitAnswersBeforeFlush = true }
+        let early = api.purchase(sale: "s1", user: "u1", sku: "a", key: "k1")
+        #expect(early?.status == 503, "a WAIT that ran before the flush vouches for nothing")
+        #expect(api.stats.replicaWaitsShort >= 1)
+        api.withStore { $0.waitAnswersBeforeFlush = false }
+        #expect(api.purchase(sale: "s1", user: "u1", sku: "a", key: "k1")?.status == 201, "the same key, confirmed")
+    }
 }

@@ -1,21 +1,29 @@
 extension RedisRouter {
     /// Sends `commands` at once and gathers every result, in order; `completion` runs once,
-    /// on the loop. Each command goes to the master of its own key, except that a `MULTI` …
-    /// `EXEC` (or `DISCARD`) block goes whole to the master of the first key inside it, so a
-    /// transaction over one slot stays one transaction on a cluster. Standalone: one server.
-    public func sendPipeline(_ commands: [[String]], completion: @escaping ([Result<RedisValue, RedisError>]) -> Void) {
+    /// on the loop. Each command goes to the master of `routingKey` when given, else of its
+    /// own key, except that a `MULTI` … `EXEC` (or `DISCARD`) block goes whole to the master
+    /// of the first key inside it, so a transaction over one slot stays one transaction on a
+    /// cluster; a command of a block is never redirected or retried alone (the block fails
+    /// and the caller sends it again). Standalone: one server.
+    public func sendPipeline(_ commands: [[String]], routingKey: String? = nil,
+                             completion: @escaping ([Result<RedisValue, RedisError>]) -> Void) {
         guard !commands.isEmpty else { return completion([]) }
         let gather = ResultGather(count: commands.count, completion: completion)
         var blockKey: String?
+        var inBlock = false
         for (index, command) in commands.enumerated() {
             let name = command.first?.uppercased()
             if name == "MULTI" {
+                inBlock = true
                 blockKey = commands[(index + 1)...].lazy.prefix { $0.first?.uppercased() != "EXEC" }
                     .compactMap(Self.routingKey(of:)).first
             }
-            let key = blockKey ?? Self.routingKey(of: command)
-            if name == "EXEC" || name == "DISCARD" { blockKey = nil }
-            send(command, routingKey: key) { gather.set(index, $0) }
+            let key = routingKey ?? blockKey ?? Self.routingKey(of: command)
+            send(RESPCommand(command), slot: key.map(RedisSlot.init(key:)), inTransaction: inBlock) { gather.set(index, $0) }
+            if name == "EXEC" || name == "DISCARD" {
+                blockKey = nil
+                inBlock = false
+            }
         }
     }
 

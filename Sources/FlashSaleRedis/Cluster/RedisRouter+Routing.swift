@@ -13,6 +13,9 @@ final class RoutedCommand {
     let slot: RedisSlot?
     var redirects = 0
     var retries = 0
+    /// Part of a `MULTI` … `EXEC` block: never resent alone (it would run outside the
+    /// transaction); a redirect or a retryable error fails it, and so the block.
+    var inTransaction = false
     /// Set by an `ASK`: the node to send `ASKING` and the command to, once.
     var askNode: RedisClient?
     var dueMillis: UInt64 = 0
@@ -48,8 +51,16 @@ extension RedisRouter {
 
     /// Sends an encoded command to the master of `slot` (nil: any master).
     public func send(_ command: RESPCommand, slot: RedisSlot?, completion: @escaping (Result<RedisValue, RedisError>) -> Void) {
+        send(command, slot: slot, inTransaction: false, completion: completion)
+    }
+
+    /// The same, for one command of a `MULTI` … `EXEC` block (`inTransaction`: not resent alone).
+    func send(_ command: RESPCommand, slot: RedisSlot?, inTransaction: Bool,
+              completion: @escaping (Result<RedisValue, RedisError>) -> Void) {
         if mode == .standalone, let single { return single.send(command, completion: completion) }
-        submit(RoutedCommand(.command(command), slot: slot, completion: completion))
+        let routed = RoutedCommand(.command(command), slot: slot, completion: completion)
+        routed.inTransaction = inTransaction
+        submit(routed)
     }
 
     /// Runs `script` (`EVALSHA`, `EVAL` on `NOSCRIPT`) on the master of `keys[0]`'s slot.
@@ -170,6 +181,12 @@ extension RedisRouter {
 
     private func answered(_ routed: RoutedCommand, by node: RedisClient, _ result: Result<RedisValue, RedisError>) {
         guard !isClosing else { return finish(routed, result) }
+        if routed.inTransaction, case .failure = result {
+            // Resent alone it would run outside its transaction: the block fails (EXEC
+            // answers EXECABORT or fails too) and its caller sends the whole block again.
+            refreshMap()
+            return finish(routed, result)
+        }
         switch result {
         case .failure(.server(let message)):
             if let redirect = ClusterRedirect(errorMessage: message) {

@@ -79,13 +79,16 @@ final class GroupCommit {
             return
         }
         // `--ack replicated`: `WAIT` right behind the flush on the same connection, one per
-        // batch; the batch is answered when both replies are in (in either order).
+        // batch; the batch is answered when both replies are in. A `WAIT` answered before the
+        // flush's final reply vouches for nothing: the flush ran after it (a NOSCRIPT
+        // fallback, a redirect or a retry resent it), so the batch counts as not confirmed.
         let pair = ReplicatedFlush()
         let finish = { [unowned self] in
             guard let flushResult = pair.flush, let waitResult = pair.wait else { return }
             self.batchesInFlight -= 1
             self.flushLatency.record((EventLoop.monotonicNanos() - sentAt) / 1000)
-            let confirmed = (try? waitResult.get()).map { $0 >= self.engine.configuration.ackReplicas } ?? false
+            let confirmed = !pair.waitAnsweredFirst
+                && ((try? waitResult.get()).map { $0 >= self.engine.configuration.ackReplicas } ?? false)
             if confirmed { self.engine.stats.replicaWaitsConfirmed += 1 } else { self.engine.stats.replicaWaitsShort += 1 }
             self.replicasShort = !confirmed
             self.flushAnswered(sale: sale, orders: flushed, flushResult, replicated: confirmed)
@@ -99,6 +102,7 @@ final class GroupCommit {
             timeoutMillis: engine.configuration.replicaWaitTimeoutMillis
         ) { result in
             pair.wait = result
+            pair.waitAnsweredFirst = pair.flush == nil
             finish()
         }
     }
@@ -222,6 +226,8 @@ final class GroupCommit {
 private final class ReplicatedFlush {
     var flush: Result<FlushReply, StoreError>?
     var wait: Result<Int, StoreError>?
+    /// The `WAIT` replied before the flush did (so it ran before the flush's effects).
+    var waitAnsweredFirst = false
 }
 
 /// One order of a flush in flight: what its reply needs.
