@@ -79,41 +79,18 @@ public final class BlockingRedisSession: @unchecked Sendable {
     /// Every key matching `pattern` on every master (`SCAN … MATCH … COUNT 1000` to the end
     /// on each).
     public func scan(match pattern: String) throws(RedisError) -> [String] {
-        let box = KeysBox()
-        let done = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            guard let client else {
-                box.result = .failure(.closed)
-                done.signal()
-                return
-            }
-            client.scanEveryMaster(match: pattern) { result in
-                box.result = result
-                done.signal()
-            }
-        }
-        done.wait()
-        return try box.result.get()
+        try awaitCompletion(closed: .failure(.closed)) { client, done in
+            client.scanEveryMaster(match: pattern, completion: done)
+        }.get()
     }
 
     /// `command(index)` on the index-th master, for every master at once.
     private func commandOnEveryMaster(_ command: @escaping @Sendable (Int) -> [String]) throws(RedisError) -> [RedisValue] {
-        let all = AllBox()
-        let done = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            guard let client else {
-                all.results = [.failure(.closed)]
-                done.signal()
-                return
-            }
-            client.sendToEveryMaster(command) { results in
-                all.results = results
-                done.signal()
-            }
+        let results = awaitCompletion(closed: [.failure(.closed)]) { client, done in
+            client.sendToEveryMaster(command, completion: done)
         }
-        done.wait()
         var values: [RedisValue] = []
-        for result in all.results {
+        for result in results {
             switch result {
             case .success(let value): values.append(value)
             case .failure(.server(let message)): values.append(.error(message))
@@ -149,21 +126,28 @@ public final class BlockingRedisSession: @unchecked Sendable {
     private func awaitReply(
         _ start: @escaping @Sendable (RedisRouter, @escaping (Result<RedisValue, RedisError>) -> Void) -> Void
     ) throws(RedisError) -> RedisValue {
-        let box = ResultBox()
+        try awaitCompletion(closed: .failure(.closed), start).get()
+    }
+
+    /// Has `start` begin an asynchronous call on the loop thread and waits until it hands
+    /// its outcome to the completion (`closed` when the session is closed).
+    private func awaitCompletion<T>(
+        closed: T, _ start: @escaping @Sendable (RedisRouter, @escaping (T) -> Void) -> Void
+    ) -> T {
+        let box = ValueBox<T>()
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             guard let client else {
-                box.result = .failure(.closed)
                 done.signal()
                 return
             }
-            start(client) { result in
-                box.result = result
+            start(client) { outcome in
+                box.value = outcome
                 done.signal()
             }
         }
         done.wait()
-        return try (box.result ?? .failure(.closed)).get()
+        return box.value ?? closed
     }
 
     /// Closes the connection and stops the loop thread. Idempotent.
@@ -193,16 +177,7 @@ public final class BlockingRedisSession: @unchecked Sendable {
     }
 }
 
-/// Hands a result from the loop thread to the waiting thread (the semaphore orders the accesses).
-private final class ResultBox: @unchecked Sendable {
-    var result: Result<RedisValue, RedisError>?
-}
-
-/// The per-master results of one ``BlockingRedisSession/commandOnEveryMaster(_:)``.
-private final class AllBox: @unchecked Sendable {
-    var results: [Result<RedisValue, RedisError>] = []
-}
-
+/// Hands a value from the loop thread to the waiting thread (the semaphore orders the accesses).
 private final class ValueBox<T>: @unchecked Sendable {
     var value: T?
 }
@@ -254,8 +229,3 @@ private final class ReplyCollector: @unchecked Sendable {
     }
 }
 
-/// The keys of one ``BlockingRedisSession/scan(match:)``, handed from the loop thread to the
-/// waiting caller (a semaphore orders the write before the read).
-private final class KeysBox: @unchecked Sendable {
-    var result: Result<[String], RedisError> = .failure(.closed)
-}

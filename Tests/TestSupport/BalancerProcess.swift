@@ -38,7 +38,7 @@ public class BalancerProcess: @unchecked Sendable {
         }
         let child = try ChildProcess(executable: binary, arguments: run)
         self.child = child
-        let up = waitUntil(timeoutSeconds: 10, pollMillis: 50) { !child.isRunning || Self.canConnect(port: port) }
+        let up = waitUntil(timeoutSeconds: 10, pollMillis: 50) { !child.isRunning || loopbackPortAccepts(port) }
         guard up, child.isRunning else {
             throw ConfigTemplateError(description: "\(binary) on port \(port) did not start: \(child.output())")
         }
@@ -53,17 +53,5 @@ public class BalancerProcess: @unchecked Sendable {
         child.terminate()
         if child.waitForExit(timeoutSeconds: 5) == nil { child.kill9() }
         self.child = nil
-    }
-
-    private static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

@@ -3,22 +3,37 @@ import Glibc
 #endif
 import Foundation
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close).
-public func freeLoopbackPort() -> Int {
+/// Runs `body` with a new TCP socket and the address 127.0.0.1:`port`, then closes the socket.
+private func withLoopbackSocket<T>(port: Int, _ body: (Int32, UnsafeMutablePointer<sockaddr>, socklen_t) -> T) -> T {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
+    addr.sin_port = UInt16(port).bigEndian
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    return withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read, close).
+public func freeLoopbackPort() -> Int {
+    withLoopbackSocket(port: 0) { fd, address, size in
+        _ = bind(fd, address, size)
+        var len = size
+        _ = getsockname(fd, address, &len)
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
     }
-    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// Whether 127.0.0.1:`port` can be bound now (nothing listens on it).
+public func loopbackPortIsFree(_ port: Int) -> Bool {
+    withLoopbackSocket(port: port) { fd, address, size in bind(fd, address, size) == 0 }
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+public func loopbackPortAccepts(_ port: Int) -> Bool {
+    withLoopbackSocket(port: port) { fd, address, size in connect(fd, address, size) == 0 }
 }
 
 /// Polls `condition` until it is true or the timeout passes; returns the last result.

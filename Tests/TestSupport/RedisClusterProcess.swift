@@ -193,19 +193,7 @@ public final class RedisClusterProcess: @unchecked Sendable {
     public static func portWithFreeBus() -> Int {
         while true {
             let port = freeLoopbackPort()
-            if port + 10000 <= 65535, isFree(port + 10000) { return port }
+            if port + 10000 <= 65535, loopbackPortIsFree(port + 10000) { return port }
         }
-    }
-
-    private static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = UInt16(port).bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }
