@@ -80,6 +80,7 @@ start_engine "$BIN" --trust-user-header --ack "$ack" "${extra[@]}" --rate-limit-
 [ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
 for conns in $CONNS; do
   settle
+  rcli CONFIG RESETSTAT > /dev/null
   o0=$(reserved); c0=$(redis_cpu_s); m0=$(mem); r0=$(replica_cpu_s); w0=$(wait_calls); f0=$(flushes); e0=$(cpu_ticks "$ENGINE_PID")
   out="$RUN_DIR/wrk-c$conns.txt"
   wait_quiet
@@ -87,6 +88,7 @@ for conns in $CONNS; do
     "http://127.0.0.1:$ENGINE_PORT" > "$out" 2>&1
   settle
   o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls); e1=$(cpu_ticks "$ENGINE_PID"); sleep 0.3; f1=$(flushes)
+  rcli INFO commandstats | tr -d '\r' > "$RUN_DIR/commandstats-$ack-c$conns.txt"
   rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
   awk -v a="$ack" -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
     -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" -v f="$((f1 - f0))" -v e="$((e1 - e0))" -v t="$TICKS" \

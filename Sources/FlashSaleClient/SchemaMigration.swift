@@ -36,7 +36,7 @@ public struct SchemaMigration {
     /// Migrates one sale.
     public func migrate(sale: String) throws -> SaleResult {
         let keys = FlashSaleKeys(sale: sale)
-        if try step(sale, .begin) == "2" { return SaleResult(sale: sale, orders: 0, alreadyCurrent: true) }
+        if FlashSaleKeys.servedSaleSchemas.contains(try step(sale, .begin)) { return SaleResult(sale: sale, orders: 0, alreadyCurrent: true) }
         let prefix = keys.schema1Order("")
         let ids = try session.scan(match: keys.schema1OrderPattern).map { String($0.dropFirst(prefix.count)) }
         var start = 0

@@ -16,6 +16,9 @@ public struct PendingOrder: Sendable {
     public let qty: Int
     /// The Idempotency-Key, if the request had one.
     public let idempotencyKey: String?
+    /// True when the order id was derived from the key (a schema-3 sale,
+    /// ``OrderID/init(salt:user:key:)``): the id itself is the store's idempotency index.
+    public let orderIDFromKey: Bool
     /// Creation time (Unix-epoch milliseconds).
     public let createdAtMillis: Int64
     /// Expiry time of the reservation.

@@ -45,12 +45,19 @@ public struct SaleConfig: Sendable, Hashable {
     public var items: [SaleItem]
     /// ISO 4217 code of the prices (``CurrencyCode``); `XXX` for a sale without prices.
     public var currency: String
+    /// Schema 3: the secret from which the ids of keyed orders are derived
+    /// (``OrderID/init(salt:user:key:)``); nil for a sale created under schema 2, whose
+    /// keyed orders get generated ids and an idempotency entry. Not part of the API body:
+    /// the store makes it when it creates the sale.
+    public var orderIDSalt: OrderIDSalt?
 
     /// Creates a sale configuration; call `validate()` before installing it.
     public init(
         name: String, startsAtMillis: Int64, endsAtMillis: Int64, perUserLimit: Int,
-        reservationTTLMillis: Int64, items: [SaleItem], currency: String = CurrencyCode.none
+        reservationTTLMillis: Int64, items: [SaleItem], currency: String = CurrencyCode.none,
+        orderIDSalt: OrderIDSalt? = nil
     ) {
+        self.orderIDSalt = orderIDSalt
         self.currency = currency
         self.name = name
         self.startsAtMillis = startsAtMillis

@@ -26,7 +26,8 @@ extension WorkerShard {
             let amount = SaleItem.amount(price: sales[s].skus[k].price, quantity: qty) ?? 0
             batch.append(PendingOrder(
                 id: id, sku: record.sku, saleName: sales[s].name, skuName: sales[s].skus[k].name, user: record.user,
-                qty: qty, idempotencyKey: record.idempotencyKey, createdAtMillis: record.createdAtMillis,
+                qty: qty, idempotencyKey: record.idempotencyKey,
+                orderIDFromKey: record.idempotencyKey != nil && sales[s].orderIDSalt != nil, createdAtMillis: record.createdAtMillis,
                 expiresAtMillis: record.expiresAtMillis, amountMinorUnits: amount))
             moved += 1
         }

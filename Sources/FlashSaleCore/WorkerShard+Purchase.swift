@@ -117,7 +117,22 @@ extension WorkerShard {
         let idempotency = key.map {
             ledger.idempotencyKey(user: user, userHash: keys.userHash, saleSlot: handle.saleSlot, key: $0)
         }
-        let id = ids.next(now: now)
+        // Schema 3: a keyed order's id is derived from the buyer and the key, so that any
+        // node's retry lands on the same record (the store's idempotency index).
+        let id: OrderID
+        if let key, let salt = sales[s].orderIDSalt {
+            id = OrderID(salt: salt, user: user, key: key)
+            // The ledger normally answers a retry first; if its entry is gone while the first
+            // order is still unanswered, the pending record is the one to replay.
+            if let earlier = pending[id] {
+                guard earlier.sku == handle, Int(earlier.qty) == qty else { return .idempotencyKeyReused }
+                return .duplicate(ReservedOrder(
+                    id: id, sku: handle, qty: qty, createdAtMillis: earlier.createdAtMillis,
+                    expiresAtMillis: earlier.expiresAtMillis))
+            }
+        } else {
+            id = ids.next(now: now)
+        }
         let (expiry, overflow) = now.addingReportingOverflow(sales[s].reservationTTLMillis)
         let reservation = ReservedOrder(
             id: id, sku: handle, qty: qty, createdAtMillis: now, expiresAtMillis: overflow ? Int64.max : expiry)

@@ -45,6 +45,8 @@ struct SaleRuntime {
     var reservationTTLMillis: Int64
     /// ISO 4217 code (`XXX` without prices): its 3 ASCII letters, for the 201 answer.
     var currency: CurrencyCode.Letters
+    /// Schema 3: keyed orders get ids derived from this (nil: generated ids).
+    var orderIDSalt: OrderIDSalt?
     var skus: [SKURuntime]
     var skuTable: NameTable
 }
@@ -242,7 +244,8 @@ public final class WorkerShard {
             refreshed.append(SaleRuntime(
                 name: entry.config.name, config: entry.config, startsAtMillis: entry.config.startsAtMillis,
                 endsAtMillis: entry.config.endsAtMillis, perUserLimit: entry.config.perUserLimit,
-                reservationTTLMillis: entry.config.reservationTTLMillis, currency: CurrencyCode.Letters(entry.config.currency), skus: skus, skuTable: NameTable(tableEntries)))
+                reservationTTLMillis: entry.config.reservationTTLMillis, currency: CurrencyCode.Letters(entry.config.currency),
+                orderIDSalt: entry.config.orderIDSalt, skus: skus, skuTable: NameTable(tableEntries)))
         }
         sales = refreshed
         saleTable = NameTable(snapshot.entries.map { ($0.config.name, Int($0.slot)) })

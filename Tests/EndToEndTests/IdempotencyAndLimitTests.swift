@@ -34,7 +34,46 @@ final class IdempotencyAndLimitTests: XCTestCase {
         let db = try redis.client()
         let states = try RedisInvariants.check(db, sale: "s", limit: 3)
         XCTAssertEqual(states.first { $0.sku == "a" }?.reserved, 3, "three orders, not five")
-        XCTAssertEqual(try db.command("HLEN", "fs:{s}:idem").int, 3)
+        // Schema 3: a keyed order's id is derived from the buyer and the key; Redis keeps
+        // no idempotency entry and no key in the record.
+        XCTAssertEqual(try db.command("HGET", "fs:{s}:sale", "schema").string, "3")
+        XCTAssertEqual(try db.command("EXISTS", "fs:{s}:idem").int, 0)
+        let record = try XCTUnwrap(db.command("HGET", "fs:{s}:orders", first.json["order_id"] as? String ?? "").string)
+        XCTAssertEqual(record.split(separator: " ").count, 8, record)
+    }
+
+    /// A retry that lands on another node (or on a node restarted since) finds the first
+    /// order: the same id, times and body, and a conflicting body is refused, with no
+    /// idempotency entry in Redis (schema 3).
+    func testAKeyedRetryOnAnotherNodeReplaysTheFirstOrder() throws {
+        let redis = try RedisServerProcess()
+        let one = try EngineProcess(redis: redis, arguments: ["--rate-limit-user", "off"], nodeID: "n1")
+        let two = try EngineProcess(redis: redis, arguments: ["--rate-limit-user", "off"], nodeID: "n2")
+        XCTAssertEqual(try one.putSale("s", Sales.body(stock: ["a": 5, "b": 5], limit: 2)).status, 201)
+        // Node two learns the sale with its next directory sync (every 2 s): a probe buyer's
+        // purchase of SKU b tells when.
+        let probe = try Tokens.buyer("probe")
+        XCTAssertTrue(waitUntil(timeoutSeconds: 10, pollMillis: 100) { (try? two.buy("s", sku: "b", token: probe).status) == 201 })
+        let alice = try Tokens.buyer("alice")
+        let first = try one.buy("s", sku: "a", token: alice, key: "k1")
+        XCTAssertEqual(first.status, 201, first.body)
+        let id = try XCTUnwrap(first.json["order_id"] as? String)
+        let replay = try two.buy("s", sku: "a", token: alice, key: "k1")
+        XCTAssertEqual(replay.status, 201, replay.body)
+        XCTAssertEqual(replay.json["order_id"] as? String, id)
+        XCTAssertEqual(replay.json["expires_at"] as? String, first.json["expires_at"] as? String, "the first order's times")
+        XCTAssertEqual(replay.headers["idempotent-replayed"], "true")
+        XCTAssertEqual(try two.buy("s", sku: "a", qty: 2, token: alice, key: "k1").errorCode, "idempotency_key_reused")
+        XCTAssertEqual(try two.buy("s", sku: "b", token: alice, key: "k1").errorCode, "idempotency_key_reused")
+        try one.crashAndRestart()
+        XCTAssertEqual(try one.buy("s", sku: "a", token: alice, key: "k1").json["order_id"] as? String, id, "after a restart too")
+        XCTAssertEqual(try two.order(id, token: alice).status, 200)
+        let db = try redis.client()
+        let states = try RedisInvariants.check(db, sale: "s", limit: 2)
+        XCTAssertEqual(states.first { $0.sku == "a" }?.reserved, 1, "one order for one key")
+        XCTAssertEqual(states.first { $0.sku == "b" }?.reserved, 1, "the probe's order only")
+        XCTAssertEqual(try db.command("EXISTS", "fs:{s}:idem").int, 0)
+        XCTAssertEqual(try db.command("HLEN", "fs:{s}:orders").int, 2)
     }
 
     func testPerUserLimitAndRateLimits() throws {

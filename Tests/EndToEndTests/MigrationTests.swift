@@ -30,9 +30,9 @@ final class MigrationTests: XCTestCase {
 
         for _ in 0..<2 {  // idempotent: the second run finds the sale at schema 2
             let output = try Tokens.run(["migrate", "--redis", redis.url], environment: [:])
-            XCTAssertTrue(output.contains("fs:schema = 2"), output)
+            XCTAssertTrue(output.contains("fs:schema = 3"), output)
         }
-        XCTAssertEqual(try db.command("GET", "fs:schema").string, "2")
+        XCTAssertEqual(try db.command("GET", "fs:schema").string, "3")
         XCTAssertEqual(try db.command("HGET", "fs:{old}:sale", "schema").string, "2")
         XCTAssertEqual(try db.command("HGET", "fs:{old}:orders", reservedID).string,
                        "reserved tv alice 1 0 \(now) \(expires) 0 k1")
@@ -50,6 +50,14 @@ final class MigrationTests: XCTestCase {
         let paid = try engine.pay(reservedID)
         XCTAssertEqual(paid.status, 200, paid.body)
         XCTAssertEqual(paid.json["status"] as? String, "paid")
+        // The migrated sale stays schema 2: a retry of alice's keyed purchase is found through
+        // its idempotency entry; a new keyed order gets a generated id and an entry.
+        XCTAssertEqual(try engine.buy("old", sku: "tv", token: alice, key: "k1").json["order_id"] as? String, reservedID)
+        let fresh = try engine.buy("old", sku: "tv", token: alice, key: "k9")
+        XCTAssertEqual(fresh.status, 201, fresh.body)
+        let freshID = try XCTUnwrap(fresh.json["order_id"] as? String)
+        XCTAssertEqual(try db.command("HGET", "fs:{old}:idem", "5:alice:k9").string, freshID)
+        XCTAssertEqual(try engine.buy("old", sku: "tv", token: alice, key: "k9").json["order_id"] as? String, freshID)
         try RedisInvariants.check(db, sale: "old", limit: 2)
     }
 }

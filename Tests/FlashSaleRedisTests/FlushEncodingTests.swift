@@ -42,7 +42,7 @@ final class FlushEncodingTests: XCTestCase {
         let o = batch[2]
         XCTAssertEqual(last, [
             o.id.text, "1", "u3", "2", "2:u3:k", String(o.expiresAtMillis / 1000),
-            "reserved a u3 2 0 \(o.createdAtMillis) \(o.expiresAtMillis) 0 k", "a u3 2 0",
+            "reserved a u3 2 0 \(o.createdAtMillis) \(o.expiresAtMillis) 0", "a u3 2 0",
         ])
     }
 

@@ -65,21 +65,22 @@ final class ScriptsFlushTests: XCTestCase {
             sale.order("p9", sku: "b", user: "u4", qty: 2),          // lease b is empty
             sale.order("p10", sku: "a", user: "u5", key: "k5"),      // key used earlier in this batch
         ]
+        let now = ScriptsTestSale.now
         let two = try flush(redis, worker: w, second)
         XCTAssertEqual(two.results, [
-            .rejected(.lease), .duplicate(existingOrderID: "o1", sameRequest: true),
-            .duplicate(existingOrderID: "o1", sameRequest: false), .rejected(.limit), .recorded, .recorded,
-            .rejected(.lease), .alreadyRecorded, .rejected(.invalid), .rejected(.lease),
-            .duplicate(existingOrderID: "p6", sameRequest: true),
+            .rejected(.lease), .duplicate(existingOrderID: "o1", createdAtMillis: now, expiresAtMillis: now + 600_000, sameRequest: true),
+            .duplicate(existingOrderID: "o1", createdAtMillis: 0, expiresAtMillis: 0, sameRequest: false), .rejected(.limit),
+            .recorded, .recorded, .rejected(.lease), .alreadyRecorded, .rejected(.invalid), .rejected(.lease),
+            .duplicate(existingOrderID: "p6", createdAtMillis: now, expiresAtMillis: now + 600_000, sameRequest: true),
         ])
         XCTAssertEqual(two.leasesAfter, ["a": 0, "b": 0])
 
         for id in ["p1", "p2", "p3", "p4", "p7", "p8", "p9", "p10"] {
             XCTAssertEqual(try redis.command("HEXISTS", sale.keys.orders, id).int, 0, "\(id) must leave no order")
         }
-        let now = ScriptsTestSale.now
-        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "p6").string, "reserved a u5 1 0 \(now) \(now + 600_000) 0 k5")
-        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o2").string, "reserved a u2 2 0 \(now) \(now + 600_000) 0 ")
+        // Schema 3 records keep no key (8 tokens).
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "p6").string, "reserved a u5 1 0 \(now) \(now + 600_000) 0")
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o2").string, "reserved a u2 2 0 \(now) \(now + 600_000) 0")
         XCTAssertEqual(try redis.command("HLEN", sale.keys.orders).int, 5)
         XCTAssertEqual(try redis.command("HGETALL", sale.keys.idempotency).hash, [
             FlashSaleKeys.idempotencyField(user: "u1", key: "k1"): "o1",
@@ -112,7 +113,10 @@ final class ScriptsFlushTests: XCTestCase {
             sale.order("q1", sku: "a", user: "u7"), sale.order("q2", sku: "a", user: "u1", key: "k1"),
             sale.order("q3", sku: "b", user: "u8"),
         ])
-        XCTAssertEqual(refused.results, [.rejected(.lease), .duplicate(existingOrderID: "o1", sameRequest: true), .rejected(.lease)])
+        XCTAssertEqual(refused.results, [
+            .rejected(.lease), .duplicate(existingOrderID: "o1", createdAtMillis: now, expiresAtMillis: now + 600_000, sameRequest: true),
+            .rejected(.lease),
+        ])
         XCTAssertEqual(try dumpSale(redis, sale), unchanged)
         XCTAssertEqual(try redis.command("HGET", sale.keys.counts("a"), "rejected_lease").int, 3)
         try scriptsCheckInvariants(redis, sale: sale)

@@ -25,11 +25,11 @@ final class ScriptsSaleAndLeaseTests: XCTestCase {
         let sale = ScriptsTestSale(id: "up", skus: ["a": 100, "b": 5], perUserLimit: 1)
 
         XCTAssertEqual(try upsert(redis, definition(start: start, items: [("a", 100), ("b", 5)]), now: now), .created)
-        XCTAssertEqual(try redis.command("GET", "fs:schema").string, "2")
+        XCTAssertEqual(try redis.command("GET", "fs:schema").string, "3")
         XCTAssertEqual(try redis.command("GET", sale.keys.pool("a")).int, 100)
         XCTAssertEqual(try redis.command("HGETALL", sale.keys.counts("b")).hash,
                        ["total": "5", "reserved": "0", "paid": "0", "cancelled": "0", "expired": "0"])
-        XCTAssertEqual(try redis.command("HGET", sale.keys.saleHash, "schema").string, "2")
+        XCTAssertEqual(try redis.command("HGET", sale.keys.saleHash, "schema").string, "3")
         XCTAssertEqual(try redis.command("HGET", sale.keys.saleHash, "currency").string, "XXX")
         XCTAssertEqual(try upsert(redis, definition(start: start, items: [("a", 100), ("b", 5)]), now: now), .unchanged)
         // A schema 1 sale (before `flashsale migrate`) is not changed by a schema 2 upsert.

@@ -148,9 +148,15 @@ public enum Oracle {
     }
 
     static func oneOrderPerKey(_ snapshot: OracleSnapshot, evidence: DriverEvidence?) -> InvariantVerdict {
+        // A schema-2 record names its key; a schema-3 record does not (the id is derived from
+        // it), so the key the driver sent for an acknowledged order stands in.
+        var sentKey: [String: String] = [:]
+        for order in evidence?.acked ?? [] where !order.key.isEmpty { sentKey[order.orderID] = order.key }
         var byKey: [String: [String]] = [:]
-        for order in snapshot.orders where !order.idempotencyKey.isEmpty {
-            byKey[FlashSaleKeys.idempotencyField(user: order.user, key: order.idempotencyKey), default: []].append(order.id)
+        for order in snapshot.orders {
+            let key = order.idempotencyKey.isEmpty ? sentKey[order.id] ?? "" : order.idempotencyKey
+            guard !key.isEmpty else { continue }
+            byKey[FlashSaleKeys.idempotencyField(user: order.user, key: key), default: []].append(order.id)
         }
         var problems: [String] = []
         for (field, ids) in byKey where ids.count > 1 {

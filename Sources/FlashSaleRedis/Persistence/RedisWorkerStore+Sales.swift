@@ -22,7 +22,7 @@ extension RedisWorkerStore: SaleStore {
                     }
                     let fields = value.fields
                     // A sale of another schema (v1, before `flashsale migrate`) is not served.
-                    guard !fields.isEmpty, fields["schema"] == String(FlashSaleKeys.schemaVersion) else { continue }
+                    guard !fields.isEmpty, FlashSaleKeys.servedSaleSchemas.contains(fields["schema"] ?? "") else { continue }
                     if fields["revision"] != revisions[name] || revisions[name] == nil { changed.append((name, fields)) }
                 }
                 self.loadTotals(changed) { sales, allRead in
@@ -74,7 +74,8 @@ extension RedisWorkerStore: SaleStore {
         else { return nil }
         let config = SaleConfig(
             name: name, startsAtMillis: starts, endsAtMillis: ends, perUserLimit: limit,
-            reservationTTLMillis: ttl * 1000, items: items, currency: fields["currency"] ?? CurrencyCode.none)
+            reservationTTLMillis: ttl * 1000, items: items, currency: fields["currency"] ?? CurrencyCode.none,
+            orderIDSalt: fields["id_salt"].flatMap(OrderIDSalt.init(hex:)))
         return config.validate() == nil ? config : nil
     }
 

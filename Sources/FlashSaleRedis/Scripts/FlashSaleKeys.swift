@@ -3,8 +3,13 @@
 /// Every key of a sale carries the hash tag `{sale}` so the whole sale lives on
 /// one Redis Cluster slot and every script can touch all of its keys atomically.
 public struct FlashSaleKeys: Sendable, Hashable {
-    /// The schema version written to `fs:schema` and to each sale hash.
-    public static let schemaVersion = 2
+    /// The schema version written to `fs:schema` and to each new sale's hash. Schema 3
+    /// differs from 2 in its keyed orders only (an id derived from the key, no
+    /// `fs:{S}:idem` entry, records without the key); a sale keeps the schema it was
+    /// created with.
+    public static let schemaVersion = 3
+    /// The `schema` values of sale hashes this engine serves (1 needs `flashsale migrate`).
+    public static let servedSaleSchemas: Set<String> = ["2", "3"]
     /// The global key holding the schema version.
     public static let schema = "fs:schema"
 

@@ -12,6 +12,8 @@ public struct FlushOrder: Sendable, Equatable {
     public let quantity: Int64
     /// The buyer's `Idempotency-Key`, if any.
     public let idempotencyKey: String?
+    /// True when `orderID` was derived from the key (schema 3): no idempotency entry.
+    public let orderIDFromKey: Bool
     /// When the engine decided the order (Unix ms).
     public let createdAtMillis: Int64
     /// When the reservation expires unless paid (Unix ms), as told to the buyer.
@@ -22,8 +24,9 @@ public struct FlushOrder: Sendable, Equatable {
     /// Creates a batch order.
     public init(
         orderID: String, sku: String, user: String, quantity: Int64, idempotencyKey: String?,
-        createdAtMillis: Int64, expiresAtMillis: Int64, amountMinorUnits: Int64 = 0
+        createdAtMillis: Int64, expiresAtMillis: Int64, amountMinorUnits: Int64 = 0, orderIDFromKey: Bool = false
     ) {
+        self.orderIDFromKey = orderIDFromKey
         self.amountMinorUnits = amountMinorUnits
         self.orderID = orderID
         self.sku = sku
@@ -48,7 +51,7 @@ extension FlushReply {
         guard items.count == 3, let codes = items[0].string else {
             throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
         }
-        let priorIDs = items[1].elements
+        let priors = items[1].elements
         var nextPrior = 0
         var results: [FlushOrderResult] = []
         results.reserveCapacity(codes.utf8.count)
@@ -61,11 +64,14 @@ extension FlushReply {
             case UInt8(ascii: "L"): result = .rejected(.limit)
             case UInt8(ascii: "i"): result = .rejected(.invalid)
             case UInt8(ascii: "k"), UInt8(ascii: "K"):
-                guard nextPrior < priorIDs.count, let id = priorIDs[nextPrior].string else {
+                guard nextPrior + 2 < priors.count, let id = priors[nextPrior].string,
+                    let created = priors[nextPrior + 1].int, let expires = priors[nextPrior + 2].int
+                else {
                     throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
                 }
-                nextPrior += 1
-                result = .duplicate(existingOrderID: id, sameRequest: code == UInt8(ascii: "k"))
+                nextPrior += 3
+                result = .duplicate(
+                    existingOrderID: id, createdAtMillis: created, expiresAtMillis: expires, sameRequest: code == UInt8(ascii: "k"))
             default:
                 throw FlashSaleScriptError.unexpectedReply(script: script.name, reply: reply)
             }
@@ -97,6 +103,9 @@ public protocol FlushOrderFields {
     var qty: Int { get }
     /// The buyer's `Idempotency-Key`, if any.
     var idempotencyKey: String? { get }
+    /// True when the order id was derived from the key (schema 3): the id is the index,
+    /// the flush writes no idempotency entry.
+    var orderIDFromKey: Bool { get }
     /// When the order was decided (Unix ms).
     var createdAtMillis: Int64 { get }
     /// When the reservation expires unless paid (Unix ms).
@@ -177,7 +186,7 @@ extension FlashSaleScripts {
             sink.argument(decimal: Int64(skuIndex[order.skuName] ?? 0))
             sink.argument(order.user)
             sink.argument(decimal: Int64(order.qty))
-            if let key = order.idempotencyKey {
+            if let key = order.idempotencyKey, !order.orderIDFromKey {
                 sink.argument(FlashSaleKeys.idempotencyField(user: order.user, key: key))
             } else {
                 sink.argument("")
@@ -209,13 +218,17 @@ extension FlashSaleScripts {
     /// `fs:{S}:buyers:{sku}`.
     /// ARGV: sale id, worker id, nsku, norders, events cap, the batch's newest created_at
     /// (the event's `at`), nsku SKU names, then per order 8 values: id, sku index
-    /// (1-based), user, qty, idempotency field (`<len(user)>:<user>:<key>`, `""` = none),
+    /// (1-based), user, qty, idempotency field (`<len(user)>:<user>:<key>`; `""` without a
+    /// key and for an id derived from the key, schema 3),
     /// expiry second (`expires_at / 1000`), the packed order record, the order's event value.
-    /// Per order, in this order: already in `fs:{S}:orders` → `d` (dup); a known
-    /// idempotency key → `k` (same sku and qty) / `K` (conflict); lease < qty → `l`;
+    /// Per order, in this order: already in `fs:{S}:orders` with this very record → `d`
+    /// (a retried batch), with another record → `k` (same sku and qty: an earlier order for
+    /// the same derived id, schema 3) / `K`; a known idempotency entry (schema 2) → `k` /
+    /// `K` likewise; lease < qty → `l`;
     /// held + qty > per_user_limit → `L`; else recorded (`o`). A refused order leaves
     /// only its `rejected_<reason>` count.
-    /// Reply: `{codes, {existing id per k/K, in order}, {sku, lease_after, …}}` where
+    /// Reply: `{codes, {id, created_at, expires_at of the existing order per k/K, in order
+    /// (times 0 for K)}, {sku, lease_after, …}}` where
     /// `codes` is one character per order; or `{no_sale}`.
     ///
     /// Lean on purpose (the hot path; figures in docs/performance.md): no command and no
@@ -294,20 +307,36 @@ extension FlashSaleScripts {
           if not si or not qty or qty < 1 or qty % 1 ~= 0 or not okexp[second] then
             r = 'i'
           elseif known[o] then
-            r = 'd'
+            local rec = known[o]
+            if rec == ARGV[a + 7] then
+              r = 'd'
+            else
+              local psku, pqty, pc, pe = string.match(rec, '^%S+ (%S+) %S+ (%S+) %S+ (%S+) (%S+)')
+              if psku == skus[si] and tonumber(pqty) == qty then
+                r = 'k'
+                prior_ids[#prior_ids + 1] = id; prior_ids[#prior_ids + 1] = tonumber(pc) or 0; prior_ids[#prior_ids + 1] = tonumber(pe) or 0
+              else
+                r = 'K'
+                prior_ids[#prior_ids + 1] = id; prior_ids[#prior_ids + 1] = 0; prior_ids[#prior_ids + 1] = 0
+              end
+            end
           else
             if field ~= '' then
               local prior = iprior[field]
               if prior then
+                local pid, pc, pe
                 if type(prior) == 'table' then
                   if prior[2] == si and prior[3] == qty then r = 'k' else r = 'K' end
-                  prior = prior[1]
+                  pid, pc, pe = prior[1], prior[4], prior[5]
                 else
                   local p = redis.call('HGET', orders, prior) or ''
-                  local psku, pqty = string.match(p, '^%S+ (%S+) %S+ (%S+)')
+                  local psku, pqty
+                  psku, pqty, pc, pe = string.match(p, '^%S+ (%S+) %S+ (%S+) %S+ (%S+) (%S+)')
                   if psku == skus[si] and tonumber(pqty) == qty then r = 'k' else r = 'K' end
+                  pid = prior
                 end
-                prior_ids[#prior_ids + 1] = prior
+                if r == 'K' then pc, pe = 0, 0 end
+                prior_ids[#prior_ids + 1] = pid; prior_ids[#prior_ids + 1] = tonumber(pc) or 0; prior_ids[#prior_ids + 1] = tonumber(pe) or 0
               end
             end
             if not r then
@@ -329,7 +358,7 @@ extension FlashSaleScripts {
                 lease[si] = have - qty
                 used[si] = (used[si] or 0) + qty
                 if field ~= '' then
-                  iprior[field] = {id, si, qty}
+                  iprior[field] = {id, si, qty, string.match(ARGV[a + 7], '^%S+ %S+ %S+ %S+ %S+ (%S+) (%S+)')}
                   newidem[ni + 1] = field
                   newidem[ni + 2] = id
                   ni = ni + 2

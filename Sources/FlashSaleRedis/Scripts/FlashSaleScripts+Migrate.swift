@@ -30,7 +30,8 @@ extension FlashSaleScripts {
         case finish
     }
 
-    /// Migrates a sale from schema 1 to 2, one step per call; each step is idempotent, so
+    /// Migrates a sale from schema 1 to 2 (it then stays schema 2: a schema-3 sale differs
+    /// only in how new keyed orders are indexed), one step per call; each step is idempotent, so
     /// an interrupted migration is resumed by running it again. Engines must be stopped.
     ///
     /// KEYS: `fs:{S}:sale`, `fs:{S}:orders`, `fs:{S}:expiry`, `fs:{S}:expiry-v1`, then (step
@@ -40,7 +41,7 @@ extension FlashSaleScripts {
         local prefix, step = ARGV[1], ARGV[2]
         local schema = redis.call('HGET', KEYS[1], 'schema')
         if not schema then return {'invalid', 'no such sale'} end
-        if schema == '2' then return {'done', '2'} end
+        if schema == '2' or schema == '3' then return {'done', schema} end
         if step == 'begin' then
           if schema ~= 'migrating' then
             if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('RENAME', KEYS[3], KEYS[4]) end

@@ -54,7 +54,7 @@ extension FlashSaleScripts {
           local rec = redis.call('HGET', orders, id)
           if not rec then return nil end
           local s, sku, user, qs, amount, created, expires, closed, rest =
-            string.match(rec, '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)( .*)$')
+            string.match(rec, '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)(.*)$')
           if not s then error('malformed order record ' .. id) end
           return {id = id, status = s, sku = sku, user = user, qs = qs, amount = amount, created = created,
             expires = expires, closed = closed, rest = rest}

@@ -32,8 +32,12 @@ extension FlashSaleScripts {
     /// `setsSchemaKey` adds the global `fs:schema` key (set to 2). Leave it on for a
     /// single Redis; on Redis Cluster it lives in another slot, so pass `false` and
     /// `SET fs:schema 2` separately.
+    ///
+    /// `newSaleSalt` is the order-id salt a sale gets if this call creates it (schema 3,
+    /// ``OrderIDSalt``); nil draws one from the system's secure generator. An existing sale
+    /// keeps its salt, or stays without one (schema 2).
     public static func saleUpsertCall(
-        _ sale: SaleConfig, nowMillis: Int64, setsSchemaKey: Bool = true
+        _ sale: SaleConfig, nowMillis: Int64, setsSchemaKey: Bool = true, newSaleSalt: OrderIDSalt? = nil
     ) -> FlashSaleScriptCall {
         let keys = FlashSaleKeys(sale: sale.name)
         var keyList = [keys.saleHash]
@@ -50,6 +54,8 @@ extension FlashSaleScripts {
             arguments.append(String(item.stock))
             arguments.append(String(item.price))
         }
+        var generator = SystemRandomNumberGenerator()
+        arguments.append((newSaleSalt ?? .random(using: &generator)).hex)
         if setsSchemaKey { keyList.append(FlashSaleKeys.schema) }
         return FlashSaleScriptCall(script: saleUpsert, keys: keyList, arguments: arguments)
     }
@@ -59,7 +65,9 @@ extension FlashSaleScripts {
     /// KEYS: `fs:{S}:sale`, then per item `fs:{S}:pool:{sku}`, `fs:{S}:counts:{sku}`,
     /// then optionally `fs:schema`.
     /// ARGV: sale id, now, starts_at, ends_at, per_user_limit, reservation_ttl_s, n, currency,
-    /// then n × (sku, stock, price). The sale hash keeps `currency` and `price:{sku}` (minor
+    /// then n × (sku, stock, price), then the order-id salt for a new sale (32 hex digits).
+    /// A new sale is schema 3 (`schema` = 3, `id_salt`); a schema-2 sale stays schema 2.
+    /// The sale hash keeps `currency` and `price:{sku}` (minor
     /// units; 0 without prices): `XXX` has only 0 prices, any other currency (3 letters
     /// A–Z; the engine checks it is an active ISO 4217 code) only prices 1…10^12.
     /// Reply: `{created}` | `{unchanged}` | `{updated}` | `{sale_live, field}` |
@@ -108,17 +116,17 @@ extension FlashSaleScripts {
           redis.call('HSET', KEYS[1 + 2 * i], 'total', stocks[i], 'reserved', 0, 'paid', 0, 'cancelled', 0, 'expired', 0)
         end
         local function schema()
-          if #KEYS >= 2 + 2 * n then redis.call('SET', KEYS[2 + 2 * n], '2') end
+          if #KEYS >= 2 + 2 * n then redis.call('SET', KEYS[2 + 2 * n], '3') end
         end
         local old = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'per_user_limit', 'reservation_ttl_s', 'skus', 'schema',
           'currency')
-        if old[1] and old[6] ~= '2' then
+        if old[1] and old[6] ~= '2' and old[6] ~= '3' then
           return {'invalid', 'sale ' .. ARGV[1] .. ' has schema ' .. (old[6] or '1') .. ': run flashsale migrate first'}
         end
         if not old[1] then
           redis.call('HSET', sale, 'id', ARGV[1], 'starts_at', ARGV[3], 'ends_at', ARGV[4], 'per_user_limit', ARGV[5],
-            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '2', 'revision', 1,
-            'created_at', ARGV[2], 'updated_at', ARGV[2])
+            'reservation_ttl_s', ARGV[6], 'skus', table.concat(skus, ','), 'schema', '3', 'revision', 1,
+            'created_at', ARGV[2], 'updated_at', ARGV[2], 'id_salt', ARGV[9 + 3 * n])
           set_prices()
           for i = 1, n do init(i) end
           schema()

@@ -45,7 +45,7 @@ extension FlashSaleScripts {
           return redis.error_reply('stock_change: delta must be a non-zero integer')
         end
         local sale = redis.call('HMGET', KEYS[1], 'skus', 'schema')
-        if not sale[1] or sale[2] ~= '2' then return {'no_sale'} end
+        if not sale[1] or (sale[2] ~= '2' and sale[2] ~= '3') then return {'no_sale'} end
         local found = false
         for s in string.gmatch(sale[1], '[^,]+') do
           if s == sku then found = true break end

@@ -6,9 +6,11 @@ import FlashSaleWorker
 /// in docs/redis-schema.md. No token holds a space (SKUs, user ids, idempotency keys,
 /// carriers and tracking numbers are validated to have none).
 ///
-/// Record: `<status> <sku> <user> <qty> <amount> <created_at> <expires_at> <closed_at> <idem>`
-/// (`closed_at` 0 while reserved; `idem` empty when the order had no key), a fulfilled
-/// order adds ` <fulfilled_at> <carrier> <tracking>`. Event value: `<sku> <user> <qty> <amount>`.
+/// Record (schema 3): `<status> <sku> <user> <qty> <amount> <created_at> <expires_at> <closed_at>`
+/// (`closed_at` 0 while reserved); a fulfilled order adds ` <fulfilled_at> <carrier> <tracking>`.
+/// A schema-2 record has a ninth token, `<idem>` (the key, or empty), before those three;
+/// schema 3 keeps no key: a keyed order's id is derived from it. Event value:
+/// `<sku> <user> <qty> <amount>`.
 ///
 /// The writer fills one reusable buffer (no allocation per order once it has grown).
 public struct OrderRecordText {
@@ -28,8 +30,7 @@ public struct OrderRecordText {
         append(order.createdAtMillis)
         bytes.append(UInt8(ascii: " "))
         append(order.expiresAtMillis)
-        append(" 0 ")
-        if let key = order.idempotencyKey { append(key) }
+        append(" 0")
     }
 
     /// Replaces the buffer with the order's event value.
@@ -66,11 +67,16 @@ public struct OrderRecordText {
 extension OrderRecord {
     /// Reads a packed record of `fs:{sale}:orders` (field `orderID`) into the fields the
     /// API shows: `status`, `sku`, `user`, `qty`, `amount`, `created_at`, `expires_at`,
-    /// `<status>_at` once closed (`paid_at` kept after fulfilment), `idem` when present,
-    /// `fulfilled_at`, `carrier`, `tracking` once fulfilled. nil for a malformed record.
+    /// `<status>_at` once closed (`paid_at` kept after fulfilment), `idem` when a schema-2
+    /// record has one, `fulfilled_at`, `carrier`, `tracking` once fulfilled. nil for a
+    /// malformed record. Schema 3 has 8 tokens (11 fulfilled), schema 2 has 9 (12).
     public init?(sale: String, orderID: String, packed: String) {
-        let tokens = packed.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        guard tokens.count >= 9 else { return nil }
+        var tokens = packed.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        switch tokens.count {
+        case 8, 11: tokens.insert("", at: 8)
+        case 9, 12: break
+        default: return nil
+        }
         var fields: [String: String] = [
             "status": tokens[0], "sku": tokens[1], "user": tokens[2], "qty": tokens[3], "amount": tokens[4],
             "created_at": tokens[5], "expires_at": tokens[6],

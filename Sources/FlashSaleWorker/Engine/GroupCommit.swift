@@ -172,14 +172,13 @@ final class GroupCommit {
         case .recorded, .alreadyRecorded:
             outcome = .confirmed
             engine.stats.ordersPersisted += 1
-        case .duplicate(let existingID, let sameRequest):
+        case .duplicate(let existingID, let created, let expires, let sameRequest):
             engine.stats.ordersRejectedByRedis += 1
             if sameRequest, let id = OrderID(text: existingID) {
-                // The store has the buyer's first order for this key: answer with it. Its
-                // times come from the id (creation ms) and the sale's reservation TTL.
-                let ttl = engine.process.sales.config(sale: sale)?.reservationTTLMillis ?? 0
+                // The store has the buyer's first order for this key: answer with it, with
+                // the times its record holds (a derived id carries none).
                 let existing = ReservedOrder(
-                    id: id, sku: order.sku, qty: order.qty, createdAtMillis: id.millis, expiresAtMillis: id.millis + ttl)
+                    id: id, sku: order.sku, qty: order.qty, createdAtMillis: created, expiresAtMillis: expires)
                 outcome = .rejected(.idempotency(existing: existing, sameBody: true))
             } else {
                 outcome = .rejected(.idempotency(existing: nil, sameBody: sameRequest))

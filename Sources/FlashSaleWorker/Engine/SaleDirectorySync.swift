@@ -37,8 +37,19 @@ final class SaleDirectorySync {
         }
     }
 
-    /// A sale this node just wrote: installed now, without waiting for the next sync.
-    func installed(_ config: SaleConfig) {
-        _ = try? engine.process.sales.install(config)
+    /// A sale this node just wrote: read back from the store and installed before the
+    /// writer is answered, without waiting for the next sync. Read back, not taken from the
+    /// request, because the store adds to it: a new sale's order-id salt (schema 3), which
+    /// every node must derive keyed ids from. If the read fails, the next sync installs it.
+    func reload(_ name: String, completion: @escaping () -> Void) {
+        let process = engine.process
+        engine.store.loadSales(changedFrom: revisions.filter { $0.key != name }) { [unowned self] result in
+            if case .success(let load) = result {
+                for sale in load.sales where (try? process.sales.install(sale.config)) != nil {
+                    self.revisions[sale.config.name] = sale.revision
+                }
+            }
+            completion()
+        }
     }
 }

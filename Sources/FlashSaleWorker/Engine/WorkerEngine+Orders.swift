@@ -57,10 +57,11 @@ extension WorkerEngine {
         if let problem = sale.validate() { return completion(.failure(.invalid(problem.message))) }
         store.upsertSale(sale, nowMillis: EventLoop.wallClockMillis()) { [unowned self] result in
             switch result {
-            case .success(.created), .success(.updated), .success(.unchanged): self.sales.installed(sale)
-            default: break
+            case .success(.created), .success(.updated), .success(.unchanged):
+                self.sales.reload(sale.name) { completion(result) }
+            default:
+                completion(result)
             }
-            completion(result)
         }
     }
 

@@ -14,9 +14,10 @@ public enum FlushOrderResult: Sendable, Equatable {
     case recorded
     /// Already recorded by an earlier call (a retried batch); nothing changed.
     case alreadyRecorded
-    /// The buyer's idempotency key already names `existingOrderID`; nothing recorded.
-    /// `sameRequest` is false when that order has another SKU or quantity (`422`).
-    case duplicate(existingOrderID: String, sameRequest: Bool)
+    /// The buyer's idempotency key already names `existingOrderID` (created and expiring
+    /// at the given Unix ms); nothing recorded. `sameRequest` is false when that order has
+    /// another SKU or quantity (`422`; the times are then 0).
+    case duplicate(existingOrderID: String, createdAtMillis: Int64, expiresAtMillis: Int64, sameRequest: Bool)
     /// Refused; nothing recorded.
     case rejected(FlushRefusal)
 }

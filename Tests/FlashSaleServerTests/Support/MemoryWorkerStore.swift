@@ -116,7 +116,11 @@ final class MemoryWorkerStore: WorkerStore {
                 let key = sale + "/" + order.skuName
                 if self.orders[id] != nil { results.append(.alreadyRecorded); continue }
                 if let idem = order.idempotencyKey, let prior = self.idempotency[sale + "/" + order.user + "/" + idem] {
-                    results.append(.duplicate(existingOrderID: prior.id, sameRequest: prior.sku == order.skuName && prior.qty == order.qty))
+                    let same = prior.sku == order.skuName && prior.qty == order.qty
+                    let record = same ? self.orders[prior.id] : nil
+                    results.append(.duplicate(
+                        existingOrderID: prior.id, createdAtMillis: record?.createdAtMillis ?? 0,
+                        expiresAtMillis: record?.expiresAtMillis ?? 0, sameRequest: same))
                     continue
                 }
                 let held = self.leases[key]?[worker] ?? 0
