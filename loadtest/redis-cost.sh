@@ -25,7 +25,11 @@
 #   REPLICA=1 attaches the replica in every ack mode (persisted too), which separates what
 #   replication itself costs the master from what WAIT adds.
 #
-# Knobs: CONNS ("1 64 1000"), ACKS ("persisted"), REPLICA (0), RB_N (redis-benchmark calls, 1000000),
+#   BASELINE_BIN=/path/to/an/older/flashsale runs every phase a second time with that
+#   binary, on its own fresh redis-server, in the same run (before/after figures side by
+#   side with the same canonical measurement).
+#
+# Knobs: CONNS ("1 64 1000"), ACKS ("persisted"), REPLICA (0), BASELINE_BIN (none), RB_N (redis-benchmark calls, 1000000),
 # and those of loadtest/lib.sh (DURATION, SERVER_CPU, CLIENT_CPU, FLASHSALE_BIN_DIR, OUT, ...).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -37,6 +41,11 @@ SALE=cost
 
 lt_init fs-redis-cost
 BIN=$(release_bin flashsale) || exit 1
+ENGINES=("this:$BIN")
+if [ -n "${BASELINE_BIN:-}" ]; then
+  [ -x "$BASELINE_BIN" ] || die "BASELINE_BIN $BASELINE_BIN is not an executable"
+  ENGINES+=("baseline:$BASELINE_BIN")
+fi
 
 # start_replica: a replica of the running redis-server (-> REPLICA_PORT), linked up.
 start_replica() {
@@ -68,14 +77,16 @@ settle() {
 }
 
 TABLE="$RUN_DIR/table.tsv"
-printf 'ack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\tflushes\tengine_us_per_order\n' > "$TABLE"
+printf 'engine\tack\tconns\torders\tredis_us_per_order\tbytes_per_order\treq_per_s\treplica_us_per_order\twaits\tflushes\tengine_us_per_order\n' > "$TABLE"
+for engine in "${ENGINES[@]}"; do
+name=${engine%%:*}; bin=${engine#*:}
 for ack in $ACKS; do
 REPLICA_PORT=
 start_redis
 extra=()
 if [ "$ack" = replicated ] || [ "$REPLICA" = 1 ]; then start_replica; fi
 [ "$ack" = replicated ] && extra=(--ack-replicas 1)
-start_engine "$BIN" --trust-user-header --ack "$ack" "${extra[@]}" --rate-limit-user off --rate-limit-address off \
+start_engine "$bin" --trust-user-header --ack "$ack" "${extra[@]}" --rate-limit-user off --rate-limit-address off \
   || die "engine did not start"
 [ "$(put_sale "$SALE" 1000000000)" = 201 ] || die "sale creation failed"
 for conns in $CONNS; do
@@ -90,13 +101,14 @@ for conns in $CONNS; do
   o1=$(reserved); c1=$(redis_cpu_s); m1=$(mem); r1=$(replica_cpu_s); w1=$(wait_calls); e1=$(cpu_ticks "$ENGINE_PID"); sleep 0.3; f1=$(flushes)
   rcli INFO commandstats | tr -d '\r' > "$RUN_DIR/commandstats-$ack-c$conns.txt"
   rps=$(awk '/^Requests\/sec:/{print $2}' "$out")
-  awk -v a="$ack" -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
+  awk -v en="$name" -v a="$ack" -v c="$conns" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v m0="$m0" -v m1="$m1" -v r="${rps:-NA}" \
     -v r0="$r0" -v r1="$r1" -v w="$((w1 - w0))" -v f="$((f1 - f0))" -v e="$((e1 - e0))" -v t="$TICKS" \
-    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\t%s\tNA\n", a, c, r, w, f; exit }
-            printf "%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\t%s\t%.2f\n", a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w, f, e / t / n * 1e6 }' >> "$TABLE"
-  log "$ack c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
+    'BEGIN{ n = o1 - o0; if (n <= 0) { printf "%s\t%s\t%s\t0\tNA\tNA\t%s\tNA\t%s\t%s\tNA\n", en, a, c, r, w, f; exit }
+            printf "%s\t%s\t%s\t%d\t%.2f\t%.0f\t%s\t%.2f\t%s\t%s\t%.2f\n", en, a, c, n, (c1 - c0) / n * 1e6, (m1 - m0) / n, r, (r1 - r0) / n * 1e6, w, f, e / t / n * 1e6 }' >> "$TABLE"
+  log "$name $ack c=$conns: $(tail -n 1 "$TABLE" | tr '\t' ' ')"
 done
 stop_started
+done
 done
 
 start_redis
@@ -105,16 +117,21 @@ evalsha_bench 16 "$RB_N" "$RUN_DIR/redis-benchmark.csv"
 {
   echo "## Redis cost per order: engine group commit vs one EVALSHA per purchase (same redis-server build)"
   echo
-  echo "| ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls | flushes | engine CPU µs/order |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$TABLE" | while IFS=$'\t' read -r a c n us bytes r rus w f eus; do
-    echo "| $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w | $f | $eus |"
+  echo "| engine | ack | connections | orders | Redis CPU µs/order | vs EVALSHA | Redis memory B/order | HTTP req/s | replica CPU µs/order | WAIT calls | flushes | engine CPU µs/order |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$TABLE" | while IFS=$'\t' read -r en a c n us bytes r rus w f eus; do
+    echo "| $en | $a | $c | $n | $us | $(ratio "$us" "$RB_REDIS_US")x | $bytes | $r | $rus | $w | $f | $eus |"
   done
   echo
   for conns in $CONNS; do
-    p=$(awk -F'\t' -v c="$conns" '$1 == "persisted" && $2 == c {print $4}' "$TABLE")
-    q=$(awk -F'\t' -v c="$conns" '$1 == "replicated" && $2 == c {print $4}' "$TABLE")
+    p=$(awk -F'\t' -v c="$conns" '$1 == "this" && $2 == "persisted" && $3 == c {print $5}' "$TABLE")
+    q=$(awk -F'\t' -v c="$conns" '$1 == "this" && $2 == "replicated" && $3 == c {print $5}' "$TABLE")
     [ -n "$p" ] && [ -n "$q" ] && echo "- c=$conns: Redis (master) CPU per order, replicated / persisted = **$(ratio "$q" "$p")x** (target ≤ 1.1x)"
+    for ack in $ACKS; do
+      b=$(awk -F'\t' -v c="$conns" -v a="$ack" '$1 == "baseline" && $2 == a && $3 == c {print $5 "\t" $6}' "$TABLE")
+      t=$(awk -F'\t' -v c="$conns" -v a="$ack" '$1 == "this" && $2 == a && $3 == c {print $5 "\t" $6}' "$TABLE")
+      [ -n "$b" ] && [ -n "$t" ] && echo "- c=$conns $ack: this / baseline = **$(ratio "${t%%$'\t'*}" "${b%%$'\t'*}")x** Redis CPU per order, **$(ratio "${t#*$'\t'}" "${b#*$'\t'}")x** Redis memory per order"
+    done
   done
   echo
   echo "- canonical script (redis-benchmark -c 50 -P 16 EVALSHA purchase.lua, $RB_N calls): **$RB_REDIS_US µs** of Redis CPU per call ($RB_RPS calls/s)"

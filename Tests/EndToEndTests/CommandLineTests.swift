@@ -48,6 +48,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(envStatus, 64, "the environment twin too: \(envOutput)")
     }
 
+    func testFlushesInFlightIsCheckedAsUsage() throws {
+        for (value, message) in [("0", "--flushes-in-flight must be positive, got 0"), ("65", "--flushes-in-flight must be 1...64, got 65")] {
+            let (status, output) = try flashsale(["serve", "--port", "0", "--flushes-in-flight", value], environment: Secrets.environment)
+            XCTAssertEqual(status, 64, output)
+            XCTAssertTrue(output.contains(message), output)
+        }
+        var environment = Secrets.environment
+        environment["FLASHSALE_FLUSHES_IN_FLIGHT"] = "-2"
+        let (status, output) = try flashsale(["serve", "--port", "0"], environment: environment)
+        XCTAssertEqual(status, 64, "the environment twin too: \(output)")
+        XCTAssertTrue(output.contains("--flushes-in-flight must be positive"), output)
+    }
+
     func testMissingSecretIsARuntimeFailureNamingIt() throws {
         let (status, output) = try flashsale(["serve", "--port", "0"], environment: ["FLASHSALE_JWT_SECRET": "s"])
         XCTAssertEqual(status, 1, output)

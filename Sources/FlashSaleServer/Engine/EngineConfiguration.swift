@@ -24,6 +24,9 @@ public struct EngineConfiguration: Sendable {
     public var replicaWaitTimeoutMillis = 500
     /// Holders silent longer than this lose their leases (the reaper). Default 10 000 ms.
     public var leaseGraceMillis: Int64 = 10_000
+    /// `--ack persisted` / `reserved`: flush calls one worker keeps in flight
+    /// (`WorkerEngineConfiguration.maxBatchesInFlight`).
+    public var flushesInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight
 
     /// Creates a configuration.
     public init(

@@ -46,7 +46,7 @@ public final class FlashSaleEngine: Sendable {
         let ackTimeout = configuration.ackTimeoutMillis
         let liveness = (
             replicas: configuration.ackReplicas, waitMillis: configuration.replicaWaitTimeoutMillis,
-            graceMillis: configuration.leaseGraceMillis)
+            graceMillis: configuration.leaseGraceMillis, flushesInFlight: configuration.flushesInFlight)
         let logger = Logger(label: "flashsale")
         self.logger = logger
         let redisEndpoint = redis.seedsDescription  // passwords redacted
@@ -60,6 +60,7 @@ public final class FlashSaleEngine: Sendable {
             engineSettings.ackReplicas = liveness.replicas
             engineSettings.replicaWaitTimeoutMillis = liveness.waitMillis
             engineSettings.leaseGraceMillis = liveness.graceMillis
+            engineSettings.maxBatchesInFlight = liveness.flushesInFlight
             let store = RedisWorkerStore(loop: context.loop, configuration: redis)
             let engine = WorkerEngine(
                 loop: context.loop, shard: shard, store: store, bootstrap: bootstrap, configuration: engineSettings)
