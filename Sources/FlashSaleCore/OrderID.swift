@@ -1,6 +1,8 @@
-/// A 128-bit order id: unique across workers, nodes and restarts, sortable by creation time.
+/// A 128-bit order id. A generated one (``OrderIDGenerator``) is unique across workers,
+/// nodes and restarts and sorts by creation time; a derived one
+/// (``init(salt:user:key:)``) is the same on every node for one buyer and key.
 ///
-/// Layout, most significant first: 48 bits of Unix-epoch milliseconds, 32 bits of instance
+/// Generated layout, most significant first: 48 bits of Unix-epoch milliseconds, 32 bits of instance
 /// (the node component passed to `ProcessCore`), 16 bits of worker index, 32 bits of a
 /// per-worker sequence that restarts each millisecond. Its text form (`text`, `withUTF8`) is
 /// 26 characters of Crockford base32, fixed width, so text order is time order.

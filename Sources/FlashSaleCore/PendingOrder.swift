@@ -19,6 +19,9 @@ public struct PendingOrder: Sendable {
     /// True when the order id was derived from the key (a schema-3 sale,
     /// ``OrderID/init(salt:user:key:)``): the id itself is the store's idempotency index.
     public let orderIDFromKey: Bool
+    /// True in a schema-2 sale (no order-id salt): its records keep the key as a ninth
+    /// token, the form every engine of that schema reads.
+    public let keyInRecord: Bool
     /// Creation time (Unix-epoch milliseconds).
     public let createdAtMillis: Int64
     /// Expiry time of the reservation.

@@ -27,7 +27,10 @@ extension WorkerShard {
             batch.append(PendingOrder(
                 id: id, sku: record.sku, saleName: sales[s].name, skuName: sales[s].skus[k].name, user: record.user,
                 qty: qty, idempotencyKey: record.idempotencyKey,
-                orderIDFromKey: record.idempotencyKey != nil && sales[s].orderIDSalt != nil, createdAtMillis: record.createdAtMillis,
+                // A sale's salt is written once, when Redis creates the sale, and a sale is
+                // installed only as read back from Redis: the salt now is the one at decision.
+                orderIDFromKey: record.idempotencyKey != nil && sales[s].orderIDSalt != nil,
+                keyInRecord: sales[s].orderIDSalt == nil, createdAtMillis: record.createdAtMillis,
                 expiresAtMillis: record.expiresAtMillis, amountMinorUnits: amount))
             moved += 1
         }

@@ -10,7 +10,8 @@ struct MigrateCommand: ParsableCommand {
         abstract: "Convert every sale in Redis from schema 1 to schema 2 (stop the engines first).",
         discussion: """
         Packs each schema 1 order hash into fs:{S}:orders, rebuilds the expiry lists, marks the
-        sale schema 2 and sets fs:schema = 2. Idempotent: run it again to finish an interrupted
+        sale schema 2 and sets fs:schema = 3 (schema-2 and schema-3 sales are served side by side;
+        a schema-2 sale needs nothing). Idempotent: run it again to finish an interrupted
         migration. Event entries written before it keep the schema 1 layout.
         """
     )

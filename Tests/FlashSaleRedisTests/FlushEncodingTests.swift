@@ -28,7 +28,8 @@ final class FlushEncodingTests: XCTestCase {
         let keyCount = FlashSaleScripts.writeFlush(sale: "s1", worker: "n/0", orders: batch[...], into: &resp)
         let strings = FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: batch.map {
             FlushOrder(orderID: $0.id.text, sku: $0.skuName, user: $0.user, quantity: Int64($0.qty),
-                       idempotencyKey: $0.idempotencyKey, createdAtMillis: $0.createdAtMillis, expiresAtMillis: $0.expiresAtMillis)
+                       idempotencyKey: $0.idempotencyKey, createdAtMillis: $0.createdAtMillis, expiresAtMillis: $0.expiresAtMillis,
+                       orderIDFromKey: $0.orderIDFromKey, keyInRecord: $0.keyInRecord)
         })
         XCTAssertEqual(keyCount, strings.keys.count)
         XCTAssertEqual(keyCount, 5 + 3 * 2, "no key per order in schema 2")
@@ -42,7 +43,7 @@ final class FlushEncodingTests: XCTestCase {
         let o = batch[2]
         XCTAssertEqual(last, [
             o.id.text, "1", "u3", "2", "2:u3:k", String(o.expiresAtMillis / 1000),
-            "reserved a u3 2 0 \(o.createdAtMillis) \(o.expiresAtMillis) 0", "a u3 2 0",
+            "reserved a u3 2 0 \(o.createdAtMillis) \(o.expiresAtMillis) 0 k", "a u3 2 0",
         ])
     }
 

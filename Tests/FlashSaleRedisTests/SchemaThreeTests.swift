@@ -61,6 +61,48 @@ final class SchemaThreeTests: XCTestCase {
         XCTAssertEqual(try redis.command("HGETALL", sale.keys.buyers("a")).hash, ["alice": "1"])
         XCTAssertEqual(try redis.command("HGET", sale.keys.leases("a"), "n2/0").int, 3, "the replay took no units")
         try scriptsCheckInvariants(redis, sale: sale)
+
+        // A retried batch is still recognised once its order has moved on (paid here).
+        XCTAssertEqual(try PayOutcome.parse(redis.runScript(FlashSaleScripts.payCall(sale: "s1", orderID: "D1", nowMillis: now + 60))),
+                       .paid(orderID: "D1", sku: "a", user: "alice", quantity: 1))
+        XCTAssertEqual(try flush("n1/0", first), [.alreadyRecorded])
+        // Another buyer's order under a colliding id is never replayed to this one.
+        XCTAssertEqual(try flush("n2/0", [FlushOrder(
+            orderID: "D1", sku: "a", user: "mallory", quantity: 1, idempotencyKey: "k1", createdAtMillis: now,
+            expiresAtMillis: now + 600_000, orderIDFromKey: true)]), [
+            .duplicate(existingOrderID: "D1", createdAtMillis: 0, expiresAtMillis: 0, sameRequest: false),
+        ])
+        try scriptsCheckInvariants(redis, sale: sale)
+    }
+
+    /// A schema-2 sale's records keep the key (what schema-2 engines read during a rolling
+    /// upgrade), and pay, cancel and fulfil rewrite them keeping it.
+    func testSchemaTwoRecordsKeepTheirKeyThroughEveryTransition() throws {
+        let server = try RedisServerProcess()
+        let redis = try server.client()
+        let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 3)
+        try sale.create(on: redis)
+        _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/0", want: 3))
+        let orders = ["o1", "o2"].map {
+            FlushOrder(orderID: $0, sku: "a", user: "bob", quantity: 1, idempotencyKey: $0 == "o1" ? "k1" : nil,
+                       createdAtMillis: now, expiresAtMillis: now + 600_000, keyInRecord: true)
+        }
+        XCTAssertEqual(try FlushReply.parse(redis.runScript(FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: orders))).results,
+                       [.recorded, .recorded])
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o1").string, "reserved a bob 1 0 \(now) \(now + 600_000) 0 k1")
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o2").string, "reserved a bob 1 0 \(now) \(now + 600_000) 0 ")
+        XCTAssertEqual(try PayOutcome.parse(redis.runScript(FlashSaleScripts.payCall(sale: "s1", orderID: "o1", nowMillis: now + 5))),
+                       .paid(orderID: "o1", sku: "a", user: "bob", quantity: 1))
+        XCTAssertEqual(try FulfilOutcome.parse(redis.runScript(FlashSaleScripts.fulfilCall(
+            sale: "s1", orderID: "o1", carrier: "DHL", tracking: "T1", nowMillis: now + 9))), .fulfilled)
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o1").string,
+                       "fulfilled a bob 1 0 \(now) \(now + 600_000) \(now + 5) k1 \(now + 9) DHL T1")
+        guard case .cancelled = try CancelOutcome.parse(redis.runScript(
+            FlashSaleScripts.cancelCall(sale: "s1", orderID: "o2", user: "bob", nowMillis: now + 7))) else { return XCTFail("o2 not cancelled") }
+        XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o2").string, "cancelled a bob 1 0 \(now) \(now + 600_000) \(now + 7) ")
+        let fulfilled = try XCTUnwrap(OrderRecord(sale: "s1", orderID: "o1", packed: try XCTUnwrap(redis.command("HGET", sale.keys.orders, "o1").string)))
+        XCTAssertEqual([fulfilled.fields["idem"], fulfilled.fields["paid_at"], fulfilled.fields["tracking"]], ["k1", String(now + 5), "T1"])
+        try scriptsCheckInvariants(redis, sale: sale)
     }
 
     /// A new sale gets schema 3 and a salt, which its updates keep; a schema-2 sale is

@@ -14,6 +14,8 @@ public struct FlushOrder: Sendable, Equatable {
     public let idempotencyKey: String?
     /// True when `orderID` was derived from the key (schema 3): no idempotency entry.
     public let orderIDFromKey: Bool
+    /// True for a schema-2 sale: the record keeps the key as its ninth token.
+    public let keyInRecord: Bool
     /// When the engine decided the order (Unix ms).
     public let createdAtMillis: Int64
     /// When the reservation expires unless paid (Unix ms), as told to the buyer.
@@ -24,8 +26,10 @@ public struct FlushOrder: Sendable, Equatable {
     /// Creates a batch order.
     public init(
         orderID: String, sku: String, user: String, quantity: Int64, idempotencyKey: String?,
-        createdAtMillis: Int64, expiresAtMillis: Int64, amountMinorUnits: Int64 = 0, orderIDFromKey: Bool = false
+        createdAtMillis: Int64, expiresAtMillis: Int64, amountMinorUnits: Int64 = 0, orderIDFromKey: Bool = false,
+        keyInRecord: Bool = false
     ) {
+        self.keyInRecord = keyInRecord
         self.orderIDFromKey = orderIDFromKey
         self.amountMinorUnits = amountMinorUnits
         self.orderID = orderID
@@ -106,6 +110,8 @@ public protocol FlushOrderFields {
     /// True when the order id was derived from the key (schema 3): the id is the index,
     /// the flush writes no idempotency entry.
     var orderIDFromKey: Bool { get }
+    /// True for a schema-2 sale: the record keeps the key (``OrderRecordText``).
+    var keyInRecord: Bool { get }
     /// When the order was decided (Unix ms).
     var createdAtMillis: Int64 { get }
     /// When the reservation expires unless paid (Unix ms).
@@ -221,9 +227,10 @@ extension FlashSaleScripts {
     /// (1-based), user, qty, idempotency field (`<len(user)>:<user>:<key>`; `""` without a
     /// key and for an id derived from the key, schema 3),
     /// expiry second (`expires_at / 1000`), the packed order record, the order's event value.
-    /// Per order, in this order: already in `fs:{S}:orders` with this very record → `d`
-    /// (a retried batch), with another record → `k` (same sku and qty: an earlier order for
-    /// the same derived id, schema 3) / `K`; a known idempotency entry (schema 2) → `k` /
+    /// Per order, in this order: already in `fs:{S}:orders` with this order's SKU, user,
+    /// qty, amount and times → `d` (a retried batch, whatever the status became), with
+    /// others → `k` (same sku, user and qty: an earlier order for the same derived id,
+    /// schema 3) / `K`; a known idempotency entry (schema 2) → `k` /
     /// `K` likewise; lease < qty → `l`;
     /// held + qty > per_user_limit → `L`; else recorded (`o`). A refused order leaves
     /// only its `rejected_<reason>` count.
@@ -307,12 +314,16 @@ extension FlashSaleScripts {
           if not si or not qty or qty < 1 or qty % 1 ~= 0 or not okexp[second] then
             r = 'i'
           elseif known[o] then
+            -- The same id: this very order (a retried batch; its status may have moved on
+            -- since, so only what never changes is compared) or, for an id derived from a
+            -- key, the buyer's earlier order for that key, made by any node.
             local rec = known[o]
-            if rec == ARGV[a + 7] then
+            local fixed = string.match(rec, '^%S+ (%S+ %S+ %S+ %S+ %S+ %S+)')
+            if fixed and fixed == string.match(ARGV[a + 7], '^%S+ (%S+ %S+ %S+ %S+ %S+ %S+)') then
               r = 'd'
             else
-              local psku, pqty, pc, pe = string.match(rec, '^%S+ (%S+) %S+ (%S+) %S+ (%S+) (%S+)')
-              if psku == skus[si] and tonumber(pqty) == qty then
+              local psku, puser, pqty, pc, pe = string.match(rec, '^%S+ (%S+) (%S+) (%S+) %S+ (%S+) (%S+)')
+              if psku == skus[si] and puser == user and tonumber(pqty) == qty then
                 r = 'k'
                 prior_ids[#prior_ids + 1] = id; prior_ids[#prior_ids + 1] = tonumber(pc) or 0; prior_ids[#prior_ids + 1] = tonumber(pe) or 0
               else

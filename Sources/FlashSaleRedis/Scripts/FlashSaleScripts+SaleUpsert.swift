@@ -29,9 +29,9 @@ extension SaleUpsertOutcome {
 extension FlashSaleScripts {
     /// Builds the sale upsert call. `now` is Unix ms.
     ///
-    /// `setsSchemaKey` adds the global `fs:schema` key (set to 2). Leave it on for a
+    /// `setsSchemaKey` adds the global `fs:schema` key (set to 3). Leave it on for a
     /// single Redis; on Redis Cluster it lives in another slot, so pass `false` and
-    /// `SET fs:schema 2` separately.
+    /// `SET fs:schema 3` separately.
     ///
     /// `newSaleSalt` is the order-id salt a sale gets if this call creates it (schema 3,
     /// ``OrderIDSalt``); nil draws one from the system's secure generator. An existing sale

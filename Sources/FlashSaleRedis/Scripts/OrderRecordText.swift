@@ -1,15 +1,16 @@
 import FlashSaleLoop
 import FlashSaleWorker
 
-/// The packed order record of schema 2 (`fs:{S}:orders`, field = order id) and the
+/// The packed order record of schemas 2 and 3 (`fs:{S}:orders`, field = order id) and the
 /// order value of an event entry (`fs:{S}:events`): space-separated tokens, documented
 /// in docs/redis-schema.md. No token holds a space (SKUs, user ids, idempotency keys,
 /// carriers and tracking numbers are validated to have none).
 ///
 /// Record (schema 3): `<status> <sku> <user> <qty> <amount> <created_at> <expires_at> <closed_at>`
 /// (`closed_at` 0 while reserved); a fulfilled order adds ` <fulfilled_at> <carrier> <tracking>`.
-/// A schema-2 record has a ninth token, `<idem>` (the key, or empty), before those three;
-/// schema 3 keeps no key: a keyed order's id is derived from it. Event value:
+/// A schema-2 sale's record has a ninth token, `<idem>` (the key, or empty), before those
+/// three (``FlushOrderFields/keyInRecord``); schema 3 keeps no key: a keyed order's id is
+/// derived from it. Event value:
 /// `<sku> <user> <qty> <amount>`.
 ///
 /// The writer fills one reusable buffer (no allocation per order once it has grown).
@@ -31,6 +32,10 @@ public struct OrderRecordText {
         bytes.append(UInt8(ascii: " "))
         append(order.expiresAtMillis)
         append(" 0")
+        if order.keyInRecord {
+            bytes.append(UInt8(ascii: " "))
+            if let key = order.idempotencyKey { append(key) }
+        }
     }
 
     /// Replaces the buffer with the order's event value.
