@@ -74,6 +74,13 @@ final class IdempotencyAndLimitTests: XCTestCase {
         XCTAssertEqual(states.first { $0.sku == "b" }?.reserved, 1, "the probe's order only")
         XCTAssertEqual(try db.command("EXISTS", "fs:{s}:idem").int, 0)
         XCTAssertEqual(try db.command("HLEN", "fs:{s}:orders").int, 2)
+        // Anyone with the sale's salt finds the order from (user, key): docs/redis-schema.md.
+        let salt = try XCTUnwrap(db.command("HGET", "fs:{s}:sale", "id_salt").string)
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/derived_order_id.py").path
+        let derived = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", example, salt, "alice", "k1"])
+        XCTAssertEqual(derived.waitForExit(timeoutSeconds: 30), 0, derived.output())
+        XCTAssertEqual(derived.output().trimmingCharacters(in: .whitespacesAndNewlines), id)
     }
 
     func testPerUserLimitAndRateLimits() throws {
