@@ -12,17 +12,13 @@ new buyer with an Idempotency-Key, as in loadtest/redis-cost.sh. Prints one line
 variant, batch, orders, Redis CPU µs per order (INFO cpu), Redis memory B per order
 (INFO memory).
 """
-import argparse, os, random, re, sys, time
+import argparse, os, random, sys, time
 import redis
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from flush_driver import script_source  # noqa: E402  (the shipped Lua, read from the Swift source)
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def flush_source(repo):
-    text = open(os.path.join(repo, "Sources/FlashSaleRedis/Scripts/FlashSaleScripts+Flush.swift")).read()
-    body = re.search(r'flush = RedisScript\(name: "flush", source: #"""\n(.*?)\n\s*"""#', text, re.S).group(1)
-    return "\n".join(line[8:] if line.startswith("        ") else line for line in body.split("\n"))
 
 
 def text_id(value):
@@ -45,7 +41,7 @@ def main():
     r.hset(p + "leases:s1", "w1", 10 ** 12)
     keys = [p + "sale", p + "idem", p + "expiry", p + "events", p + "orders", p + "leases:s1", p + "counts:s1", p + "buyers:s1"]
     if o.variant in ("flush", "flush-v2"):
-        source = flush_source(o.repo)
+        source = script_source(o.repo, "flush")
     elif o.variant == "argv-only":
         source = "redis.call('HINCRBY', KEYS[7], 'reserved', tonumber(ARGV[4]))\nreturn {'', {}, {}}"
     else:

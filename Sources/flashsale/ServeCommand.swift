@@ -89,7 +89,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "--ack persisted: a purchase Redis has not acknowledged within this gets 503 [FLASHSALE_ACK_TIMEOUT_MS] (default 5000).")
     var ackTimeoutMs: Int?
 
-    @Option(help: "Flush calls one worker keeps in flight to Redis (--ack persisted, reserved): fewer make larger batches, which cost Redis less per order [FLASHSALE_FLUSHES_IN_FLIGHT] (default \(WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight)).")
+    @Option(help: "Flush calls one worker keeps in flight to Redis (--ack persisted, reserved): fewer make larger batches, which cost Redis less per order [FLASHSALE_FLUSHES_IN_FLIGHT] (default \(WorkerEngineConfiguration.defaultMaxBatchesInFlight)).")
     var flushesInFlight: Int?
 
     @Option(help: "Redis command timeout [FLASHSALE_REDIS_TIMEOUT_MS] (default 2000).")
@@ -146,7 +146,7 @@ struct ServeCommand: ParsableCommand {
         let grace = try positive(leaseGraceMs, env, "FLASHSALE_LEASE_GRACE_MS", "--lease-grace-ms") ?? 10_000
         guard grace >= 300 else { throw ValidationError("--lease-grace-ms must be at least 300, got \(grace)") }
         // Each batch in flight may hold the connection (and the beats behind it) for one WAIT timeout.
-        let waitsInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxReplicatedBatchesInFlight * replicaTimeout
+        let waitsInFlight = WorkerEngineConfiguration.defaultMaxReplicatedBatchesInFlight * replicaTimeout
         if ackMode == .replicated, grace <= waitsInFlight + 1000 {
             throw ValidationError(
                 "--lease-grace-ms (\(grace)) must exceed --ack-replica-timeout-ms + 1000 (\(waitsInFlight + 1000)) with --ack replicated")

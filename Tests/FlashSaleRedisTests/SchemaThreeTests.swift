@@ -39,9 +39,7 @@ final class SchemaThreeTests: XCTestCase {
             for sku in ["a", "b"] { _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: sku, worker: worker, want: 3)) }
         }
         func keyed(_ id: String, sku: String = "a", qty: Int64 = 1, at created: Int64) -> FlushOrder {
-            FlushOrder(
-                orderID: id, sku: sku, user: "alice", quantity: qty, idempotencyKey: "k1", createdAtMillis: created,
-                expiresAtMillis: created + 600_000, orderIDFromKey: true)
+            sale.order(id, sku: sku, user: "alice", qty: qty, key: "k1", created: created, derived: true)
         }
         func flush(_ worker: String, _ orders: [FlushOrder]) throws -> [FlushOrderResult] {
             try FlushReply.parse(redis.runScript(FlashSaleScripts.flushCall(sale: "s1", worker: worker, orders: orders))).results
@@ -67,9 +65,7 @@ final class SchemaThreeTests: XCTestCase {
                        .paid(orderID: "D1", sku: "a", user: "alice", quantity: 1))
         XCTAssertEqual(try flush("n1/0", first), [.alreadyRecorded])
         // Another buyer's order under a colliding id is never replayed to this one.
-        XCTAssertEqual(try flush("n2/0", [FlushOrder(
-            orderID: "D1", sku: "a", user: "mallory", quantity: 1, idempotencyKey: "k1", createdAtMillis: now,
-            expiresAtMillis: now + 600_000, orderIDFromKey: true)]), [
+        XCTAssertEqual(try flush("n2/0", [sale.order("D1", sku: "a", user: "mallory", key: "k1", derived: true)]), [
             .duplicate(existingOrderID: "D1", createdAtMillis: 0, expiresAtMillis: 0, sameRequest: false),
         ])
         try scriptsCheckInvariants(redis, sale: sale)
@@ -83,10 +79,8 @@ final class SchemaThreeTests: XCTestCase {
         let sale = ScriptsTestSale(skus: ["a": 10], perUserLimit: 3)
         try sale.create(on: redis)
         _ = try redis.runScript(FlashSaleScripts.leaseCall(sale: "s1", sku: "a", worker: "n/0", want: 3))
-        let orders = ["o1", "o2"].map {
-            FlushOrder(orderID: $0, sku: "a", user: "bob", quantity: 1, idempotencyKey: $0 == "o1" ? "k1" : nil,
-                       createdAtMillis: now, expiresAtMillis: now + 600_000, keyInRecord: true)
-        }
+        let orders = [sale.order("o1", sku: "a", user: "bob", key: "k1", keyInRecord: true),
+                      sale.order("o2", sku: "a", user: "bob", keyInRecord: true)]
         XCTAssertEqual(try FlushReply.parse(redis.runScript(FlashSaleScripts.flushCall(sale: "s1", worker: "n/0", orders: orders))).results,
                        [.recorded, .recorded])
         XCTAssertEqual(try redis.command("HGET", sale.keys.orders, "o1").string, "reserved a bob 1 0 \(now) \(now + 600_000) 0 k1")

@@ -45,11 +45,11 @@ struct ScriptsTestSale {
 
     func order(
         _ id: String, sku: String, user: String, qty: Int64 = 1, key: String? = nil,
-        created: Int64 = ScriptsTestSale.now, ttl: Int64 = 600_000
+        created: Int64 = ScriptsTestSale.now, ttl: Int64 = 600_000, derived: Bool = false, keyInRecord: Bool = false
     ) -> FlushOrder {
         FlushOrder(
             orderID: id, sku: sku, user: user, quantity: qty, idempotencyKey: key,
-            createdAtMillis: created, expiresAtMillis: created + ttl)
+            createdAtMillis: created, expiresAtMillis: created + ttl, orderIDFromKey: derived, keyInRecord: keyInRecord)
     }
 }
 

@@ -301,6 +301,12 @@ extension FlashSaleScripts {
           for j = 1, nif do if v[j] then iprior[ifields[j]] = v[j] end end
         end
         local codes, prior_ids, seconds, lists, newidem, ni, recs, nr, evs, ne = {}, {}, {}, {}, {}, 0, {}, 0, {}, 0
+        -- The existing order of a k (its times) or K (times 0) answer.
+        local function existing(pid, created, expires)
+          prior_ids[#prior_ids + 1] = pid
+          prior_ids[#prior_ids + 1] = tonumber(created) or 0
+          prior_ids[#prior_ids + 1] = tonumber(expires) or 0
+        end
         local okexp, settext = {}, {}
         for i = 1, nsku do settext[i] = {} end
         a = 6 + nsku
@@ -325,29 +331,31 @@ extension FlashSaleScripts {
               local psku, puser, pqty, pc, pe = string.match(rec, '^%S+ (%S+) (%S+) (%S+) %S+ (%S+) (%S+)')
               if psku == skus[si] and puser == user and tonumber(pqty) == qty then
                 r = 'k'
-                prior_ids[#prior_ids + 1] = id; prior_ids[#prior_ids + 1] = tonumber(pc) or 0; prior_ids[#prior_ids + 1] = tonumber(pe) or 0
+                existing(id, pc, pe)
               else
                 r = 'K'
-                prior_ids[#prior_ids + 1] = id; prior_ids[#prior_ids + 1] = 0; prior_ids[#prior_ids + 1] = 0
+                existing(id, 0, 0)
               end
             end
           else
             if field ~= '' then
               local prior = iprior[field]
               if prior then
-                local pid, pc, pe
+                local known_id, rec = prior, nil
                 if type(prior) == 'table' then
+                  -- An order of this batch: its record is its ARGV (read only on this rare hit).
+                  known_id, rec = prior[1], ARGV[prior[4] + 7]
                   if prior[2] == si and prior[3] == qty then r = 'k' else r = 'K' end
-                  pid, pc, pe = prior[1], prior[4], prior[5]
                 else
-                  local p = redis.call('HGET', orders, prior) or ''
-                  local psku, pqty
-                  psku, pqty, pc, pe = string.match(p, '^%S+ (%S+) %S+ (%S+) %S+ (%S+) (%S+)')
+                  rec = redis.call('HGET', orders, prior) or ''
+                  local psku, pqty = string.match(rec, '^%S+ (%S+) %S+ (%S+)')
                   if psku == skus[si] and tonumber(pqty) == qty then r = 'k' else r = 'K' end
-                  pid = prior
                 end
-                if r == 'K' then pc, pe = 0, 0 end
-                prior_ids[#prior_ids + 1] = pid; prior_ids[#prior_ids + 1] = tonumber(pc) or 0; prior_ids[#prior_ids + 1] = tonumber(pe) or 0
+                if r == 'k' then
+                  existing(known_id, string.match(rec, '^%S+ %S+ %S+ %S+ %S+ (%S+) (%S+)'))
+                else
+                  existing(known_id, 0, 0)
+                end
               end
             end
             if not r then
@@ -369,7 +377,7 @@ extension FlashSaleScripts {
                 lease[si] = have - qty
                 used[si] = (used[si] or 0) + qty
                 if field ~= '' then
-                  iprior[field] = {id, si, qty, string.match(ARGV[a + 7], '^%S+ %S+ %S+ %S+ %S+ (%S+) (%S+)')}
+                  iprior[field] = {id, si, qty, a}
                   newidem[ni + 1] = field
                   newidem[ni + 2] = id
                   ni = ni + 2

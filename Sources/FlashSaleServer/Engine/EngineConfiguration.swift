@@ -26,7 +26,7 @@ public struct EngineConfiguration: Sendable {
     public var leaseGraceMillis: Int64 = 10_000
     /// `--ack persisted` / `reserved`: flush calls one worker keeps in flight
     /// (`WorkerEngineConfiguration.maxBatchesInFlight`).
-    public var flushesInFlight = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxBatchesInFlight
+    public var flushesInFlight = WorkerEngineConfiguration.defaultMaxBatchesInFlight
 
     /// Creates a configuration.
     public init(

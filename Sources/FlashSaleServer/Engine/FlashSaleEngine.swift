@@ -31,7 +31,7 @@ public final class FlashSaleEngine: Sendable {
         redis.connection.commandTimeoutMillis = configuration.redisTimeoutMillis
         if configuration.ackMode == .replicated {
             // The batch in flight may hold the connection for one `WAIT` timeout.
-            let waits = WorkerEngineConfiguration(nodeID: "", workerIndex: 0).maxReplicatedBatchesInFlight * configuration.replicaWaitTimeoutMillis
+            let waits = WorkerEngineConfiguration.defaultMaxReplicatedBatchesInFlight * configuration.replicaWaitTimeoutMillis
             redis.connection.commandTimeoutMillis += UInt64(waits)
         }
         redisConfiguration = redis
@@ -44,7 +44,7 @@ public final class FlashSaleEngine: Sendable {
         let settings = configuration.api
         let ackMode = configuration.ackMode
         let ackTimeout = configuration.ackTimeoutMillis
-        let liveness = (
+        let perWorker = (
             replicas: configuration.ackReplicas, waitMillis: configuration.replicaWaitTimeoutMillis,
             graceMillis: configuration.leaseGraceMillis, flushesInFlight: configuration.flushesInFlight)
         let logger = Logger(label: "flashsale")
@@ -57,10 +57,10 @@ public final class FlashSaleEngine: Sendable {
             var engineSettings = WorkerEngineConfiguration(nodeID: settings.nodeID, workerIndex: context.index)
             engineSettings.ackMode = ackMode
             engineSettings.ackTimeoutMillis = ackTimeout
-            engineSettings.ackReplicas = liveness.replicas
-            engineSettings.replicaWaitTimeoutMillis = liveness.waitMillis
-            engineSettings.leaseGraceMillis = liveness.graceMillis
-            engineSettings.maxBatchesInFlight = liveness.flushesInFlight
+            engineSettings.ackReplicas = perWorker.replicas
+            engineSettings.replicaWaitTimeoutMillis = perWorker.waitMillis
+            engineSettings.leaseGraceMillis = perWorker.graceMillis
+            engineSettings.maxBatchesInFlight = perWorker.flushesInFlight
             let store = RedisWorkerStore(loop: context.loop, configuration: redis)
             let engine = WorkerEngine(
                 loop: context.loop, shard: shard, store: store, bootstrap: bootstrap, configuration: engineSettings)

@@ -118,7 +118,7 @@ final class GroupCommit {
             var leaseRefused = false
             for (order, orderResult) in zip(orders, reply.results) {
                 if case .rejected(.lease) = orderResult { leaseRefused = true }
-                settle(order, sale: sale, orderResult, replicated: replicated, now: now)
+                settle(order, orderResult, replicated: replicated, now: now)
             }
             if leaseRefused { correctSlices(sale: sale, orders: orders, leasesAfter: reply.leasesAfter, now: now) }
         case .success, .failure(.refused), .failure(.badReply), .failure(.invalid):
@@ -165,7 +165,7 @@ final class GroupCommit {
         }
     }
 
-    private func settle(_ order: FlushedOrder, sale: String, _ result: FlushOrderResult, replicated: Bool, now: Int64) {
+    private func settle(_ order: FlushedOrder, _ result: FlushOrderResult, replicated: Bool, now: Int64) {
         if !uncertainOrders.isEmpty { uncertainOrders.remove(order.id) }
         let outcome: FlushOutcome
         switch result {

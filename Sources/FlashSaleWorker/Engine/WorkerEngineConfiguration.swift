@@ -27,13 +27,17 @@ public struct WorkerEngineConfiguration: Sendable {
     /// Most orders in one flush call. Default 512.
     public var maxBatchSize = 512
     /// Most flush calls in flight at once. Default 8.
-    public var maxBatchesInFlight = 8
+    public var maxBatchesInFlight = Self.defaultMaxBatchesInFlight
+    /// The default of ``maxBatchesInFlight`` (`--flushes-in-flight`).
+    public static let defaultMaxBatchesInFlight = 8
     /// `--ack replicated`: most flush calls in flight at once. Default 1. A `WAIT` blocks its
     /// connection until the replicas answer, so a batch sent behind it runs no sooner; more
     /// batches in flight only make each smaller, and each costs Redis a fixed share
     /// (measured: 8 in flight cost 1.5x the Redis CPU per order of `--ack persisted` at 64
     /// connections, 1 in flight 0.95x; docs/performance.md).
-    public var maxReplicatedBatchesInFlight = 1
+    public var maxReplicatedBatchesInFlight = Self.defaultMaxReplicatedBatchesInFlight
+    /// The default of ``maxReplicatedBatchesInFlight``.
+    public static let defaultMaxReplicatedBatchesInFlight = 1
     /// `--ack persisted`: a purchase not acknowledged within this time is answered
     /// `overloaded` (the order stays queued). Default 5000 ms.
     public var ackTimeoutMillis: UInt64 = 5000
